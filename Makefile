@@ -1,0 +1,45 @@
+# vtd-pasid: a QEMU patch series for Intel VT-d scalable-mode PASID work.
+# See README.md. Every target installs what it needs (scripts/deps.sh).
+
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: all help deps base tree export check-series qemu qemu-base check demo
+
+all: help
+
+help:
+	@echo "make demo        boot a Linux guest on the patched vIOMMU (scalable mode, first stage)"
+	@echo "make check       dependencies, base, series check, qtests, repository tests"
+	@echo "make qemu        build the patched qemu-system-x86_64, print its path"
+	@echo "make qemu-base   build the unpatched 10.2.2 binary, print its path"
+	@echo "make tree        (re)make the git work tree from patches/ (refuses to drop edits)"
+	@echo "make export      write the work tree's commits back to patches/"
+	@echo "make check-series  apply + checkpatch + per-patch build and qtests"
+
+deps:
+	@$(S)/deps.sh
+
+base: deps
+	@$(S)/base.sh
+
+tree: deps
+	@$(S)/tree.sh
+
+export:
+	@$(S)/export.sh
+
+check-series: deps
+	@$(S)/check-series.sh
+
+qemu: deps
+	@$(S)/qemu.sh
+
+qemu-base: deps
+	@$(S)/tree.sh --base-only >/dev/null && $(S)/build.sh --tree "$$($(S)/tree.sh --base-only 2>/dev/null | tail -1)"
+
+check:
+	@$(S)/check.sh
+
+demo: deps
+	@qemu=$$($(S)/qemu.sh | tail -1) && harness/demo/run.sh "$$qemu"

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Check the series in patches/: it applies to the pinned base, every patch
+# passes the base's scripts/checkpatch.pl, and every patch builds on its
+# own and passes the intel-iommu qtests that exist at that point.
+#
+# Works in its own tree ($WORK/check), never in the hacking tree. Prints
+# one "PASS|FAIL|SKIP <name>: <detail>" line per check on stdout.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+LOG_TAG=check-series
+
+CHECK=$WORK/check
+QTESTS=(intel-iommu-test intel-iommu-dma-test)
+
+result() { printf '%s %s\n' "$1" "$2"; }
+
+if ! "$TOP/scripts/tree.sh" --force "$CHECK" >/dev/null 2>"$WORK/check-apply.log"; then
+  result FAIL "series/apply: $(tail -1 "$WORK/check-apply.log")"
+  exit 1
+fi
+result PASS "series/apply: $(grep -c . "$TOP/patches/series") patches apply to the base"
+
+commits=$(git -C "$CHECK" rev-list --reverse "base-$QEMU_UPSTREAM_VERSION..HEAD")
+mapfile -t names < <(grep -v '^#' "$TOP/patches/series" | grep .)
+
+rc=0
+i=0
+for c in $commits; do
+  p=${names[$i]}
+  i=$((i + 1))
+  # checkpatch, on the exported patch file
+  out=$(cd "$CHECK" && ./scripts/checkpatch.pl "$TOP/patches/$p" 2>&1)
+  if echo "$out" | grep -q '^total: 0 errors'; then
+    w=$(echo "$out" | sed -n 's/^total: 0 errors, \([0-9]*\) warnings.*/\1/p')
+    result PASS "checkpatch/$p: 0 errors, ${w:-0} warnings"
+    [ "${w:-0}" = 0 ] || echo "$out" | grep -A3 '^WARNING' | sed 's/^/    /'
+  else
+    result FAIL "checkpatch/$p"
+    echo "$out" | grep -A4 '^ERROR' | sed 's/^/    /'
+    rc=1
+  fi
+
+  git -C "$CHECK" checkout -q "$c"
+  targets=()
+  for q in "${QTESTS[@]}"; do
+    grep -q "'$q'" "$CHECK/tests/qtest/meson.build" && targets+=("tests/qtest/$q")
+  done
+  if ! out=$("$TOP/scripts/build.sh" --tree "$CHECK" "${targets[@]}" 2>&1); then
+    result FAIL "build/$p: $(echo "$out" | tail -3 | tr '\n' ' ')"
+    rc=1
+    continue
+  fi
+  result PASS "build/$p"
+  for q in "${targets[@]}"; do
+    n=$(basename "$q")
+    if log=$(cd "$CHECK/build" && QTEST_QEMU_BINARY=./qemu-system-x86_64 \
+             timeout 300 "./$q" --tap 2>&1); then
+      result PASS "qtest-at/$p/$n: $(echo "$log" | grep -c '^ok') cases"
+    else
+      result FAIL "qtest-at/$p/$n"
+      echo "$log" | grep -v '^ok' | tail -20 | sed 's/^/    /'
+      rc=1
+    fi
+  done
+done
+git -C "$CHECK" checkout -q main
+[ "$i" = "${#names[@]}" ] || { result FAIL "series/commits: $i commits for ${#names[@]} patches"; rc=1; }
+
+# The final state once more, one line per test case.
+for q in "${QTESTS[@]}"; do
+  [ -x "$CHECK/build/tests/qtest/$q" ] || continue
+  ( cd "$CHECK/build" && QTEST_QEMU_BINARY=./qemu-system-x86_64 \
+      timeout 300 "./tests/qtest/$q" --tap 2>&1 ) |
+    awk -v q="$q" '
+      /^ok .*# SKIP/ { sub(/^ok [0-9]+ /, ""); print "SKIP qtest/" q ":" $0; next }
+      /^ok /        { sub(/^ok [0-9]+ /, ""); print "PASS qtest/" q ":" $0; next }
+      /^not ok /    { sub(/^not ok [0-9]+ /, ""); print "FAIL qtest/" q ":" $0; bad=1; next }
+      /^Bail out|^# .*(ERROR|assertion)/ { print "    " $0 }
+      END { exit bad }' || rc=1
+done
+exit $rc

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# `make check`: dependencies, pinned base, series check (apply, checkpatch,
+# per-patch build + qtests), the qtests of the whole series, and the
+# repository's own tests. Ends with one line "N passed, N failed[, N skipped]"
+# and exits non-zero on any failure.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+LOG_TAG=check
+
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+stage() { printf '\n== %s (%s)\n' "$1" "$(date +%H:%M:%S)"; }
+record() { tee -a "$results"; }
+
+stage "dependencies"
+if "$TOP/scripts/deps.sh"; then echo "PASS deps" | record
+else echo "FAIL deps: scripts/deps.sh failed" | record; fi
+
+stage "pinned base"
+if "$TOP/scripts/base.sh" >/dev/null; then echo "PASS base: qemu $QEMU_DEB_VERSION verified" | record
+else echo "FAIL base: scripts/base.sh failed" | record; fi
+
+if ! grep -q '^FAIL' "$results"; then
+  stage "series: apply, checkpatch, per-patch build and qtests"
+  "$TOP/scripts/check-series.sh" | record
+
+  stage "repository tests"
+  for t in "$TOP"/tests/*.sh; do
+    [ -e "$t" ] || continue
+    bash "$t" | record
+  done
+fi
+
+p=$(grep -c '^PASS' "$results")
+f=$(grep -c '^FAIL' "$results")
+s=$(grep -c '^SKIP' "$results")
+echo
+if [ "$f" != 0 ]; then
+  echo "failed:"; grep '^FAIL' "$results" | sed 's/^/  /'
+fi
+if [ "$s" != 0 ]; then
+  echo "skipped:"; grep '^SKIP' "$results" | sed 's/^/  /'
+  echo "$p passed, $f failed, $s skipped"
+else
+  echo "$p passed, $f failed"
+fi
+[ "$f" = 0 ]
