@@ -90,8 +90,12 @@ fetch_kernel() {
   want=$(expected_deb_sha)
   [ -n "$want" ] || die "no checksum for $KDEB in $HERE/SHA256SUMS"
 
-  if [ -f "$CACHE/$KDEB" ]; then
-    return 0                       # verified when it was stored
+  [ -f "$KDIR/.done" ] && return 0   # extracted before: nothing to do
+  if [ -f "$CACHE/$KDEB" ]; then     # e.g. placed there by hand
+    got=$(sha256sum "$CACHE/$KDEB" | cut -d' ' -f1)
+    [ "$got" != "$want" ] || return 0
+    log "cached $KDEB has sha256 $got, expected $want; downloading again"
+    rm -f "$CACHE/$KDEB"
   fi
   log "downloading $KPKG=$KVER (about 100 MB, timeout ${DOWNLOAD_TIMEOUT}s)..."
   tmp=$(mktemp -d "$CACHE/download.XXXXXX")
@@ -225,13 +229,17 @@ EOF
 build_initramfs
 
 # --------------------------------------------------------------- 4. boot
+# Output that means the guest will never get anywhere; QEMU would sit
+# there until the timeout: a KVM internal error pauses the VM, and
+# without the -kernel option ROM SeaBIOS ends at "No bootable device".
+HOPELESS='KVM internal error|emulation failure|No bootable device|Failed to open file'
+
 # boot NAME TIMEOUT CONSOLE STDERR QEMU-ARGS...
 # Runs QEMU in the background with a timeout, prints a dot per second,
-# and returns QEMU's exit status (124 = timed out). In probe mode a KVM
-# internal error ends the probe at once (QEMU would sit paused until the
-# timeout otherwise).
+# and returns QEMU's exit status (124 = timed out, 125 = stopped early
+# because of $HOPELESS output).
 boot() {
-  local name=$1 limit=$2 console=$3 errlog=$4 pid rc=0 t0=$SECONDS
+  local name=$1 limit=$2 console=$3 errlog=$4 pid rc=0 t0=$SECONDS hopeless=
   shift 4
   printf 'demo: %s ' "$name"
   timeout -k 5 "$limit" "$QEMU" "$@" </dev/null >"$console" 2>"$errlog" &
@@ -239,15 +247,22 @@ boot() {
   while kill -0 "$pid" 2>/dev/null; do
     sleep 1
     printf '.'
-    if [ "$name" != "${name#probing}" ] &&
-       grep -q -E 'KVM internal error|emulation failure' "$errlog" "$console"; then
-      kill "$pid" 2>/dev/null || true
+    if [ -z "$hopeless" ] && grep -q -E "$HOPELESS" "$errlog" "$console"; then
+      hopeless=1
+      kill "$pid" 2>/dev/null || true     # our timeout(1); it stops QEMU
     fi
   done
   wait "$pid" || rc=$?
   printf ' %ds\n' $((SECONDS - t0))
+  [ -z "$hopeless" ] || rc=125
   return "$rc"
 }
+
+# Common console/device options. -nodefaults drops q35's default empty
+# AHCI CD-ROM: SeaBIOS waits ~32 s for it to time out (measured with
+# SeaBIOS 1.16.2), which is longer than the whole rest of the boot.
+# With -nodefaults the serial port must be asked for explicitly.
+CONSOLE_ARGS=(-nodefaults -nographic -serial stdio -no-reboot)
 
 # Pick the accelerator.
 choose_accel() {
@@ -266,12 +281,12 @@ choose_accel() {
   fi
   local pc=$RUN/probe-console.log pe=$RUN/probe-stderr.log rc=0
   boot "probing KVM (limit ${PROBE_TIMEOUT}s)" "$PROBE_TIMEOUT" "$pc" "$pe" \
-    -accel kvm -machine q35 -m 512 -nographic -no-reboot \
+    -accel kvm -machine q35 -m 512 "${CONSOLE_ARGS[@]}" \
     -kernel "$KDIR/vmlinuz" -initrd "$INITRD" \
     -append "console=ttyS0 quiet panic=-1 demo.mode=probe" || rc=$?
   if grep -q 'DEMO-PROBE: alive' "$pc"; then
     ACCEL=kvm; ACCEL_WHY="KVM probe boot reached the guest's init"
-  elif why=$(grep -h -m1 -E 'KVM internal error|emulation failure' "$pe" "$pc"); then
+  elif why=$(grep -h -m1 -E "$HOPELESS" "$pe" "$pc"); then
     ACCEL_WHY="KVM probe failed: ${why//$'\r'/} (log $pe)"
   elif [ "$rc" -eq 124 ]; then
     ACCEL_WHY="KVM probe did not reach init within ${PROBE_TIMEOUT}s (log $pc)"
@@ -310,7 +325,7 @@ QARGS=(
   -accel "$ACCEL"
   -machine q35,kernel-irqchip=split
   -device intel-iommu,intremap=on,x-scalable-mode=on,x-flts=on,caching-mode=on
-  -m 512 -nographic -no-reboot -vga none -net none
+  -m 512 "${CONSOLE_ARGS[@]}"
   -drive "file=$DISK,if=none,id=d0,format=raw,readonly=on"
   -device "virtio-blk-pci,drive=d0,iommu_platform=on,disable-legacy=on,addr=$DISK_SLOT.0"
   -kernel "$KDIR/vmlinuz" -initrd "$INITRD"
@@ -322,6 +337,10 @@ boot "booting guest ($ACCEL, limit ${BOOT_TIMEOUT}s)" "$BOOT_TIMEOUT" \
   "$CONSOLE" "$QERR" "${QARGS[@]}" || rc=$?
 if [ "$rc" -eq 124 ]; then
   die_logs "guest did not power off within ${BOOT_TIMEOUT}s" "$CONSOLE" "$TRACE" "$QERR"
+elif [ "$rc" -eq 125 ]; then
+  grep -h -E "$HOPELESS" "$QERR" "$CONSOLE" | tr -d '\r' | sed 's/^/demo:   /' >&2
+  die_logs "boot cannot succeed (output above), stopped QEMU early" \
+    "$CONSOLE" "$TRACE" "$QERR"
 elif [ "$rc" -ne 0 ]; then
   sed 's/^/demo:   qemu: /' "$QERR" | tail -5 >&2
   die_logs "QEMU exited with status $rc" "$CONSOLE" "$TRACE" "$QERR"
@@ -333,69 +352,89 @@ fi
 
 cons() { tr -d '\r' <"$CONSOLE"; }
 count() { grep -c -E "$1" "$TRACE" || true; }
+row() { printf '  %-60s %6s\n' "$1" "$2"; }
 
-# Shorten cache paths in the printed command line.
-short_cmd="$(basename "$QEMU") ${QARGS[*]}"
-short_cmd=${short_cmd//$CACHE\//}
-short_cmd=${short_cmd//$DISK_SHA256/<sha256>}
+# The command line, one option per line, cache paths shortened.
+print_cmd() {
+  local a line
+  line="  $(basename "$QEMU")"
+  for a in "${QARGS[@]}"; do
+    a=${a//$CACHE\//}
+    a=${a//$DISK_SHA256/<sha256>}
+    case $a in
+      -*) printf '%s \\\n' "$line"; line="      $a" ;;
+      *)  [[ $a == *' '* ]] && a="\"$a\""; line+=" $a" ;;
+    esac
+  done
+  printf '%s\n' "$line"
+}
 
 result=$(cons | grep -m1 '^DEMO-RESULT:' || true)
 ecap_line=$(cons | sed -n 's/^DEMO-DMESG: //p' | grep -m1 -E 'ecap [0-9a-fA-F]+' || true)
 ecap=$(printf '%s\n' "$ecap_line" | sed -n 's/.*ecap \([0-9a-fA-F]*\).*/\1/p')
 
+# The log trace backend writes "<event> <formatted message>" per line.
 n_root_sm=$(count 'vtd_reg_dmar_root .*scalable 1')
 n_root_legacy=$(count 'vtd_reg_dmar_root .*scalable 0')
+n_cc=$(count 'vtd_inv_desc .*type context-cache')
 n_pc=$(count 'vtd_inv_desc .*type pasid-cache')
 n_piotlb=$(count 'vtd_inv_desc .*type p-iotlb')
 n_iotlb=$(count 'vtd_inv_desc .*type iotlb ')
-n_cc=$(count 'vtd_inv_desc .*type context-cache')
-n_fill=$(count "vtd_iotlb_page_update sid $DISK_SID ")
+n_fill=$(count "vtd_iotlb_page_update .*sid $DISK_SID ")
 # First-stage PTEs have U/S (bit 2) set: QEMU's first-stage walker
 # (vtd_iova_to_flpte) faults without it. In a second-stage PTE bit 2 is
-# X (execute), which Linux never sets. So bit 2 tells the formats apart.
-# (10.2.2's trace still calls the value "slpte" for both formats.)
-n_fill_fs=$(count "vtd_iotlb_page_update sid $DISK_SID iova 0x[0-9a-f]+ slpte 0x[0-9a-f]*[4567cdef] ")
-n_xlate=$(count "vtd_dmar_translate dev $DISK_BDF ")
-n_pt=$(count "vtd_translate_pt source id $DISK_SID,")
+# X (execute), which Linux never sets. So bit 2 -- the low hex digit is
+# one of 4-7, c-f -- tells the formats apart. (10.2.2's trace calls the
+# value "slpte" for both formats.)
+n_fill_fs=$(count "vtd_iotlb_page_update .*sid $DISK_SID iova 0x[0-9a-f]+ slpte 0x[0-9a-f]*[4567cdef] ")
+n_xlate=$(count "vtd_dmar_translate .*dev $DISK_BDF ")
+n_pt=$(count "vtd_translate_pt .*source id $DISK_SID,")
 n_fault=$(count 'vtd_dmar_fault')
-sample_fill=$(grep -m1 -E "vtd_iotlb_page_update sid $DISK_SID " "$TRACE" | sed 's/^[0-9]*@[0-9.]*://' || true)
+sample_fill=$(grep -m1 -E "vtd_iotlb_page_update .*sid $DISK_SID " "$TRACE" |
+              sed 's/^[0-9]*@[0-9.]*://' || true)
 
 echo
 echo "==================== vtd-pasid demo ===================="
-echo "QEMU:     $QEMU"
-echo "accel:    $ACCEL ($ACCEL_WHY)"
-echo "kernel:   Debian $KPKG $KVER"
-echo "command:  $short_cmd" | fold -s -w 100 | sed '2,$s/^/          /'
+echo "QEMU:    $QEMU"
+echo "accel:   $ACCEL ($ACCEL_WHY)"
+echo "kernel:  Debian $KPKG $KVER"
+echo "command (paths relative to $CACHE):"
+print_cmd
 echo
-echo "Guest dmesg (DMAR/IOMMU):"
-cons | sed -n 's/^DEMO-DMESG: /  /p' | head -40
+echo "Guest dmesg, DMAR/IOMMU lines:"
+cons | sed -n 's/^DEMO-DMESG: /  /p' | grep -iv 'command line:' | head -40
 echo
 if [ -n "$ecap" ]; then
   e=$((16#$ecap))
-  bit() { [ $(( (e >> $1) & 1 )) -eq 1 ] && echo set || echo clear; }
-  smts=$(bit 43) flts=$(bit 47) slts=$(bit 46) pasid=$(bit 40)
-  echo "ecap 0x$ecap: SMTS (bit 43) $smts, FLTS (bit 47) $flts, SLTS (bit 46) $slts, PASID (bit 40) $pasid"
+  bit() { if [ $(( (e >> $1) & 1 )) -eq 1 ]; then echo set; else echo clear; fi; }
+  smts=$(bit 43) flts=$(bit 47) slts=$(bit 46)
+  echo "ecap 0x$ecap decoded:"
+  echo "  SMTS (bit 43, scalable-mode translation)  $smts"
+  echo "  FLTS (bit 47, first-stage translation)    $flts"
+  echo "  SLTS (bit 46, second-stage translation)   $slts"
+  echo "  => in scalable mode this vIOMMU offers first-stage page tables only"
 else
   smts=missing flts=missing slts=missing
   echo "ecap: not found in the guest's dmesg"
 fi
 echo
-echo "QEMU trace ($TRACE):"
-echo "  scalable-mode root table set (vtd_reg_dmar_root scalable 1): $n_root_sm"
-[ "$n_root_legacy" -eq 0 ] || echo "  legacy root table set (scalable 0):                        $n_root_legacy"
-echo "  context-cache invalidations:                               $n_cc"
-echo "  PASID-cache invalidations (inv_desc pasid-cache):          $n_pc"
-echo "  PASID-based IOTLB invalidations (inv_desc p-iotlb):        $n_piotlb"
-echo "  legacy IOTLB invalidations (inv_desc iotlb):               $n_iotlb"
-echo "  IOTLB fills for the disk (sid $DISK_SID):                     $n_fill"
-echo "    of which first-stage format (U/S bit set):               $n_fill_fs"
-echo "  DMA translations for the disk (dev $DISK_BDF):           $n_xlate"
-echo "  pass-through translations for the disk:                  $n_pt"
-echo "  DMA remapping faults:                                      $n_fault"
-[ -z "$sample_fill" ] || echo "  e.g. $sample_fill"
+echo "QEMU trace, $TRACE:"
+row "scalable-mode root table set (vtd_reg_dmar_root scalable 1)" "$n_root_sm"
+[ "$n_root_legacy" -eq 0 ] || row "legacy-mode root table set (scalable 0)" "$n_root_legacy"
+row "context-cache invalidations" "$n_cc"
+row "PASID-cache invalidations (inv_desc pasid-cache)" "$n_pc"
+row "PASID-based IOTLB invalidations (inv_desc p-iotlb)" "$n_piotlb"
+row "legacy IOTLB invalidations (inv_desc iotlb)" "$n_iotlb"
+row "IOTLB fills for the disk, sid $DISK_SID" "$n_fill"
+row "  of them first-stage PTEs (U/S bit set)" "$n_fill_fs"
+row "DMA translations for the disk, $DISK_BDF" "$n_xlate"
+row "pass-through translations for the disk" "$n_pt"
+row "DMA remapping faults" "$n_fault"
+[ -z "$sample_fill" ] || echo "  first fill: $sample_fill"
 echo
-echo "Disk check: ${result:-no DEMO-RESULT line from the guest}"
-echo "Elapsed: $((SECONDS - START))s"
+echo "Disk check (guest sha256 of /dev/vda vs. host): ${result#DEMO-RESULT: }"
+[ -n "$result" ] || echo "  (no DEMO-RESULT line in $CONSOLE)"
+echo "Elapsed: $((SECONDS - START)) s"
 echo "========================================================="
 
 # ------------------------------------------------------------ 6. verdict
