@@ -234,6 +234,13 @@ build_initramfs
 # without the -kernel option ROM SeaBIOS ends at "No bootable device".
 HOPELESS='KVM internal error|emulation failure|No bootable device|Failed to open file'
 
+# timeout(1) runs in its own process group, so a Ctrl-C would not reach
+# a background QEMU; stop it ourselves when the script ends early.
+BOOT_PID=
+stop_boot() { [ -z "$BOOT_PID" ] || kill "$BOOT_PID" 2>/dev/null || true; }
+trap stop_boot EXIT
+trap 'stop_boot; exit 130' INT TERM
+
 # boot NAME TIMEOUT CONSOLE STDERR QEMU-ARGS...
 # Runs QEMU in the background with a timeout, prints a dot per second,
 # and returns QEMU's exit status (124 = timed out, 125 = stopped early
@@ -244,6 +251,7 @@ boot() {
   printf 'demo: %s ' "$name"
   timeout -k 5 "$limit" "$QEMU" "$@" </dev/null >"$console" 2>"$errlog" &
   pid=$!
+  BOOT_PID=$pid
   while kill -0 "$pid" 2>/dev/null; do
     sleep 1
     printf '.'
@@ -253,6 +261,7 @@ boot() {
     fi
   done
   wait "$pid" || rc=$?
+  BOOT_PID=
   printf ' %ds\n' $((SECONDS - t0))
   [ -z "$hopeless" ] || rc=125
   return "$rc"
