@@ -25,6 +25,15 @@ if ! grep -q '^FAIL' "$results"; then
   stage "series: apply, checkpatch, per-patch build and qtests"
   "$TOP/scripts/check-series.sh" | record
 
+  stage "guest boot: Linux on the patched vIOMMU (make demo)"
+  q=$WORK/check/build/qemu-system-x86_64
+  if [ -x "$q" ] && timeout 900 "$TOP/harness/demo/run.sh" "$q" > "$WORK/check-demo.log" 2>&1; then
+    echo "PASS demo: $(tail -1 "$WORK/check-demo.log")" | record
+  else
+    tail -30 "$WORK/check-demo.log"
+    echo "FAIL demo: see $WORK/check-demo.log" | record
+  fi
+
   stage "repository tests"
   for t in "$TOP"/tests/*.sh; do
     [ -e "$t" ] || continue
