@@ -11,6 +11,7 @@ TREE=$WORK/qemu                  # patched work tree (base + series)
 BUILD=$TREE/build                # its build directory
 BASE_TREE=$WORK/qemu-base        # unpatched build tree (base only)
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+mkdir -p "$CACHE" "$WORK"
 
 log() { printf '%s: %s\n' "${LOG_TAG:-vtd-pasid}" "$*" >&2; }
 die() { printf '%s: error: %s\n' "${LOG_TAG:-vtd-pasid}" "$*" >&2; exit 1; }
