@@ -317,7 +317,7 @@ vtd_inv_desc
 vtd_inv_desc_cc_*
 vtd_inv_desc_iotlb_*
 vtd_inv_desc_pasid_cache_*
-vtd_pasid_cache_reset
+vtd_pasid_*
 vtd_iotlb_page_update
 vtd_translate_pt
 vtd_dmar_translate
@@ -399,6 +399,11 @@ n_fill_fs=$(count "vtd_iotlb_page_update .*sid $DISK_SID iova 0x[0-9a-f]+ slpte 
 n_xlate=$(count "vtd_dmar_translate .*dev $DISK_BDF ")
 n_pt=$(count "vtd_translate_pt .*source id $DISK_SID,")
 n_fault=$(count 'vtd_dmar_fault')
+# The series' PASID cache (absent from an unpatched QEMU: counts are 0)
+n_pc_add=$(count "vtd_pasid_cache_notify .*add sid $DISK_SID ")
+n_pc_fill=$(count "vtd_pasid_cache_fill .*sid $DISK_SID ")
+n_pc_hit=$(count "vtd_pasid_cache_hit .*sid $DISK_SID ")
+n_pc_ctx=$(count "vtd_pasid_ctx_changed .*sid $DISK_SID ")
 sample_fill=$(grep -m1 -E "vtd_iotlb_page_update .*sid $DISK_SID " "$TRACE" |
               sed 's/^[0-9]*@[0-9.]*://' || true)
 
@@ -439,6 +444,10 @@ row "  of them first-stage PTEs (U/S bit set)" "$n_fill_fs"
 row "DMA translations for the disk, $DISK_BDF" "$n_xlate"
 row "pass-through translations for the disk" "$n_pt"
 row "DMA remapping faults" "$n_fault"
+row "PASID cache: disk entries added by invalidation replay" "$n_pc_add"
+row "PASID cache: disk context changes replayed" "$n_pc_ctx"
+row "PASID cache: disk fills on translation miss" "$n_pc_fill"
+row "PASID cache: disk hits on IOTLB miss" "$n_pc_hit"
 [ -z "$sample_fill" ] || echo "  first fill: $sample_fill"
 echo
 echo "Disk check (guest sha256 of /dev/vda vs. host): ${result#DEMO-RESULT: }"
