@@ -53,10 +53,16 @@ BOOT_TIMEOUT=${DEMO_BOOT_TIMEOUT:-300}
 PROBE_TIMEOUT=${DEMO_PROBE_TIMEOUT:-20}
 DOWNLOAD_TIMEOUT=${DEMO_DOWNLOAD_TIMEOUT:-900}
 
-CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/vtd-pasid/demo
+CACHE=${VTD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vtd-pasid}/demo
 KDIR=$CACHE/kernel-$KREL          # vmlinuz, config, virtio_blk.ko
 RUN=$CACHE/run                    # logs of the latest run
 mkdir -p "$CACHE" "$RUN"
+# One demo at a time per cache: runs share the kernel, disk and log files.
+exec 9>"$CACHE/.lock"
+if ! flock -n 9; then
+  printf 'demo: another demo is running with %s; waiting (up to 15 min)\n' "$CACHE"
+  flock -w 900 9 || { printf 'demo: FAIL: lock %s still held\n' "$CACHE/.lock" >&2; exit 1; }
+fi
 
 log() { printf 'demo: %s\n' "$*"; }
 die() { printf 'demo: FAIL: %s\n' "$*" >&2; exit 1; }
