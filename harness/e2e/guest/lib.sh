@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Helpers for L1 scenarios (busybox sh). Source it: . /e2e/lib.sh
+#
+# A scenario passes by exiting 0. It fails by calling `fail REASON`, which
+# prints "reason: REASON" (the line /init reports) and exits 1.
+#
+# The inner QEMU is driven over the qtest protocol on its stdin/stdout:
+#   qtest_start ARGS...   start /usr/bin/qemu-system-x86_64 -qtest stdio ARGS
+#   qtest_cmd LINE        send one command, put its answer line in $REPLY
+#   qtest_stop            close the protocol, stop QEMU
+# QEMU's stderr is in $QTEST_DIR/stderr.
+
+QEMU=/usr/bin/qemu-system-x86_64
+QTEST_TIMEOUT=${QTEST_TIMEOUT:-30}   # seconds to wait for one answer
+QTEST_DIR=
+QTEST_PID=
+
+say() { echo "$*"; }
+fail() {
+  echo "reason: $*"
+  qtest_stop
+  exit 1
+}
+
+# The last non-empty line of a file, for error messages.
+last_line() { grep -v '^[[:space:]]*$' "$1" 2>/dev/null | tail -1; }
+
+qtest_start() {
+  QTEST_DIR=$(mktemp -d /tmp/qtest.XXXXXX)
+  mkfifo "$QTEST_DIR/in"
+  : >"$QTEST_DIR/out"
+  say "inner QEMU: $QEMU -qtest stdio $*"
+  # -qtest-log /dev/null: otherwise the protocol traffic floods stderr.
+  "$QEMU" -qtest stdio -qtest-log /dev/null -L /usr/share/qemu "$@" \
+    <"$QTEST_DIR/in" >"$QTEST_DIR/out" 2>"$QTEST_DIR/stderr" &
+  QTEST_PID=$!
+  # /init stops what a timed-out scenario leaves behind.
+  echo "$QTEST_PID" >>/tmp/inner-qemu.pids
+  # Opening the write end meets QEMU's (its shell's) open of the read end.
+  exec 3>"$QTEST_DIR/in"
+}
+
+# qtest_cmd LINE: one request, one answer (in $REPLY). QEMU reads the
+# protocol only once the machine is created, so the first answer also
+# tells that QEMU started.
+qtest_cmd() {
+  local n i
+  n=$(wc -l <"$QTEST_DIR/out")
+  echo "$1" >&3
+  i=0
+  while [ "$(wc -l <"$QTEST_DIR/out")" -le "$n" ]; do
+    if ! kill -0 "$QTEST_PID" 2>/dev/null; then
+      wait "$QTEST_PID"
+      local rc=$?
+      QTEST_PID=
+      sed 's/^/inner QEMU stderr: /' "$QTEST_DIR/stderr"
+      fail "inner QEMU exited (status $rc) before answering '$1': $(last_line "$QTEST_DIR/stderr")"
+    fi
+    i=$((i + 1))
+    [ $i -le $((QTEST_TIMEOUT * 10)) ] ||
+      fail "no qtest answer to '$1' within ${QTEST_TIMEOUT}s"
+    sleep 0.1
+  done
+  REPLY=$(sed -n "$((n + 1))p" "$QTEST_DIR/out")
+}
+
+qtest_stop() {
+  [ -n "$QTEST_DIR" ] || return 0
+  exec 3>&- 2>/dev/null
+  if [ -n "$QTEST_PID" ]; then
+    kill "$QTEST_PID" 2>/dev/null
+    wait "$QTEST_PID" 2>/dev/null
+    QTEST_PID=
+  fi
+  if [ -s "$QTEST_DIR/stderr" ]; then
+    sed 's/^/inner QEMU stderr: /' "$QTEST_DIR/stderr"
+    : >"$QTEST_DIR/stderr"
+  fi
+}
+
+# PCI configuration read through the legacy 0xcf8/0xcfc ports of the
+# inner machine: pci_cfg_readl BUS DEV FN OFFSET -> value in $REPLY ("0x...")
+pci_cfg_readl() {
+  local addr
+  addr=$(printf '0x%08x' $(( 0x80000000 | ($1 << 16) | ($2 << 11) | ($3 << 8) | $4 )))
+  qtest_cmd "outl 0xcf8 $addr"
+  [ "$REPLY" = OK ] || fail "qtest 'outl 0xcf8 $addr' answered '$REPLY'"
+  qtest_cmd "inl 0xcfc"
+  case $REPLY in
+    "OK 0x"*) REPLY=${REPLY#OK } ;;
+    *) fail "qtest 'inl 0xcfc' answered '$REPLY'" ;;
+  esac
+}
