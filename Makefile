@@ -43,3 +43,17 @@ check:
 
 demo: deps
 	@qemu=$$($(S)/qemu.sh | tail -1) && harness/demo/run.sh "$$qemu"
+
+# Real-kernel end-to-end chain (harness/e2e/): L0 = patched QEMU, L1 =
+# Linux with iommufd + vfio-pci, our QEMU inside L1 over qtest.
+# E2E_ARGS passes options, e.g. make e2e E2E_ARGS="--verbose vfio-bind".
+.PHONY: l1-kernel e2e e2e-selftest
+
+l1-kernel: deps
+	@harness/e2e/l1-kernel.sh
+
+e2e: deps
+	@harness/e2e/run.sh $(E2E_ARGS)
+
+e2e-selftest: deps
+	@harness/e2e/run.sh --selftest $(E2E_ARGS)

@@ -122,12 +122,15 @@ unpack() {
   mkdir -p "$SRC.tmp"
   # Stream the tarball out of the .deb's data archive and unpack it without
   # keeping a copy; the tarball's top directory is stripped.
+  # shellcheck disable=SC2016  # $1.. expand in the inner bash
   timeout 600 bash -o pipefail -c '
     dpkg-deb --fsys-tarfile "$1" | tar -xOf - "./$2" |
       tar -xJf - -C "$3" --strip-components=1' _ "$DL/$KDEB" "$KTAR" "$SRC.tmp" ||
     { rm -rf "$SRC.tmp"; die "unpacking $KTAR from $DL/$KDEB failed"; }
-  [ -f "$SRC.tmp/Makefile" ] && [ -f "$SRC.tmp/scripts/kconfig/merge_config.sh" ] ||
-    { rm -rf "$SRC.tmp"; die "$KTAR does not look like a kernel source tree"; }
+  if [ ! -f "$SRC.tmp/Makefile" ] || [ ! -f "$SRC.tmp/scripts/kconfig/merge_config.sh" ]; then
+    rm -rf "$SRC.tmp"
+    die "$KTAR does not look like a kernel source tree"
+  fi
   touch "$SRC.tmp/.vtd-pasid-unpacked"
   mv "$SRC.tmp" "$SRC"
 }

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
+# shellcheck shell=dash
 # Helpers for L1 scenarios (busybox sh). Source it: . /e2e/lib.sh
 #
 # A scenario passes by exiting 0. It fails by calling `fail REASON`, which

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
+# shellcheck shell=dash
 # Scenario vfio-bind (runs in L1, busybox sh, from /init).
 #
 # Checks the chain up to the point where our QEMU inside L1 holds the
