@@ -34,6 +34,15 @@ if ! grep -q '^FAIL' "$results"; then
     echo "FAIL demo: see $WORK/check-demo.log" | record
   fi
 
+  stage "real-kernel chain: L0 (series' QEMU) -> L1 Linux with iommufd + vfio-pci (make e2e)"
+  if [ -x "$q" ] && E2E_QEMU=$q timeout 2400 "$TOP/harness/e2e/run.sh" > "$WORK/check-e2e.log" 2>&1; then
+    grep -E '^(PASS|FAIL|SKIP) ' "$WORK/check-e2e.log" | sed 's/^\(PASS\|FAIL\|SKIP\) /\1 e2e\//' | record
+  else
+    tail -30 "$WORK/check-e2e.log"
+    grep -E '^(PASS|FAIL) ' "$WORK/check-e2e.log" | sed 's/^\(PASS\|FAIL\) /\1 e2e\//' | record
+    echo "FAIL e2e: see $WORK/check-e2e.log" | record
+  fi
+
   stage "repository tests"
   for t in "$TOP"/tests/*.sh; do
     [ -e "$t" ] || continue

@@ -214,9 +214,11 @@ while kill -0 "$L0_PID" 2>/dev/null; do
       PASS*|FAIL*)
               name=${m#* }; name=${name%%:*}
               RESULT[$name]=$m
-              printf '%s (%s)\n' "$m" "$(stage_time "$stage_start")"
+              say "scenario $name finished after $(stage_time "$stage_start")"
+              echo "$m"
               if [[ $m == FAIL* ]] && [ -z "$VERBOSE" ]; then
                 tr -d '\r' <"$CONSOLE" | grep -a -o "E2E-OUT $name: .*" |
+                  grep -v "^E2E-OUT $name: reason: " |
                   sed "s/^E2E-OUT $name: /    | /" || true
               fi
               stage=between current=; stage_start=$SECONDS ;;

@@ -17,6 +17,10 @@ QTEST_TIMEOUT=${QTEST_TIMEOUT:-30}   # seconds to wait for one answer
 QTEST_DIR=
 QTEST_PID=
 
+# A write to the protocol pipe of a QEMU that has exited must fail, not
+# kill the scenario with SIGPIPE; qtest_cmd then reports how QEMU ended.
+trap '' PIPE
+
 say() { echo "$*"; }
 fail() {
   echo "reason: $*"
@@ -47,15 +51,15 @@ qtest_start() {
 # tells that QEMU started.
 qtest_cmd() {
   local n i
+  [ -n "$QTEST_PID" ] || fail "qtest_cmd '$1': the inner QEMU is not running"
   n=$(wc -l <"$QTEST_DIR/out")
-  echo "$1" >&3
+  echo "$1" >&3 2>/dev/null
   i=0
   while [ "$(wc -l <"$QTEST_DIR/out")" -le "$n" ]; do
     if ! kill -0 "$QTEST_PID" 2>/dev/null; then
       wait "$QTEST_PID"
       local rc=$?
       QTEST_PID=
-      sed 's/^/inner QEMU stderr: /' "$QTEST_DIR/stderr"
       fail "inner QEMU exited (status $rc) before answering '$1': $(last_line "$QTEST_DIR/stderr")"
     fi
     i=$((i + 1))

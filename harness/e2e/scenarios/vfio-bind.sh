@@ -23,8 +23,11 @@ dev=/sys/bus/pci/devices/$EDU_BDF
 
 drv=none
 [ -e "$dev/driver" ] && drv=$(basename "$(readlink "$dev/driver")")
-[ "$drv" = vfio-pci ] ||
-  fail "edu $EDU_BDF is bound to '$drv', not vfio-pci (see the kernel log for the probe error)"
+if [ "$drv" != vfio-pci ]; then
+  # The driver core logs why the probe failed; drivers_probe itself does not say.
+  why=$(dmesg | grep -F "$EDU_BDF" | grep -i 'probe' | tail -1 | sed 's/^\[[ 0-9.]*\] //')
+  fail "edu $EDU_BDF is bound to '$drv', not vfio-pci${why:+ (kernel: $why)}"
+fi
 
 cdev=
 for c in "$dev"/vfio-dev/vfio*; do
