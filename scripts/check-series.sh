@@ -11,7 +11,7 @@ set -uo pipefail
 LOG_TAG=check-series
 
 CHECK=$WORK/check
-QTESTS=(intel-iommu-test intel-iommu-dma-test)
+QTESTS=(intel-iommu-test intel-iommu-dma-test intel-iommu-vfio-test)
 
 result() { printf '%s %s\n' "$1" "$2"; }
 

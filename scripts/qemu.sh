@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Build the patched QEMU from the hacking tree and print its path.
+# Extra arguments are more ninja targets (e.g. tests/qtest/foo-test).
 # The tree is made from patches/ if it does not exist, and re-made when
 # patches/ changed since it was made and the tree holds no work of its
 # own (no edits, no new commits); otherwise the tree is built as it is.
@@ -20,4 +21,4 @@ elif [ "$(cat "$TREE/.git/vtd-pasid-series" 2>/dev/null)" != "$(series_hash)" ];
     log "building it as it is (export it, or re-make it with scripts/tree.sh --force)"
   fi
 fi
-"$TOP/scripts/build.sh" --tree "$TREE"
+"$TOP/scripts/build.sh" --tree "$TREE" "$@"

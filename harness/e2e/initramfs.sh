@@ -64,7 +64,19 @@ fi
 install -m 755 "$stripped" "$root/usr/bin/qemu-system-x86_64"
 
 # Its shared libraries and the dynamic loader, at the paths ldd resolves.
-libs=$(ldd "$QEMU" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+# The series' libqtest programs that run in L1 (built next to QEMU).
+QTESTS=()
+for q in intel-iommu-vfio-test; do
+  b=$(dirname "$QEMU")/tests/qtest/$q
+  if [ -x "$b" ]; then
+    strip --strip-debug -o "$root/usr/bin/$q" "$b"
+    QTESTS+=("$b")
+  fi
+done
+
+libs=$(ldd "$QEMU" "${QTESTS[@]}" |
+       awk '/:$/ { next } $2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+       sort -u)
 [ -n "$libs" ] || die "ldd lists no libraries for $QEMU"
 for l in $libs; do
   mkdir -p "$root$(dirname "$l")"

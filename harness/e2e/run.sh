@@ -107,7 +107,8 @@ t=$SECONDS
 if [ -n "${E2E_QEMU:-}" ]; then
   QEMU=$E2E_QEMU
 else
-  QEMU=$("$TOP/scripts/qemu.sh" | tail -1) || die "building the patched QEMU failed (see above)"
+  QEMU=$("$TOP/scripts/qemu.sh" tests/qtest/intel-iommu-vfio-test | tail -1) ||
+    die "building the patched QEMU failed (see above)"
 fi
 [ -x "$QEMU" ] || die "not an executable QEMU: '$QEMU'"
 say "QEMU: $QEMU ($(stage_time "$t"))"
