@@ -43,6 +43,15 @@ if ! grep -q '^FAIL' "$results"; then
     echo "FAIL e2e: see $WORK/check-e2e.log" | record
   fi
 
+  stage "real-kernel chain with L0 in first-stage mode (x-flts=on): vfio-dma-plain"
+  if [ -x "$q" ] && E2E_QEMU=$q E2E_L0_IOMMU_OPTS=",x-flts=on" timeout 2400 \
+       "$TOP/harness/e2e/run.sh" vfio-dma-plain > "$WORK/check-e2e-flts.log" 2>&1; then
+    grep -E '^(PASS|FAIL|SKIP) ' "$WORK/check-e2e-flts.log" | sed 's/^\(PASS\|FAIL\|SKIP\) /\1 e2e-l0-flts\//' | record
+  else
+    tail -30 "$WORK/check-e2e-flts.log"
+    echo "FAIL e2e-l0-flts: see $WORK/check-e2e-flts.log" | record
+  fi
+
   stage "repository tests"
   for t in "$TOP"/tests/*.sh; do
     [ -e "$t" ] || continue

@@ -30,6 +30,7 @@
 # Other environment:
 #   E2E_QEMU=path         use this QEMU instead of building scripts/qemu.sh
 #   E2E_ACCEL=tcg|kvm     accelerator of L0 (default tcg, see below)
+#   E2E_L0_IOMMU_OPTS     appended to L0's intel-iommu options, e.g. ",x-flts=on"
 #
 # Logs of the latest run live in $CACHE/e2e/run (selftest: .../selftest):
 # l1-console.log, l0-stderr.log, l0-trace.log; their paths are printed on
@@ -79,6 +80,8 @@ export E2E_KERNEL_TIMEOUT=$KERNEL_TIMEOUT
 # section 9; the demo's probe boot fails the same way). So L0 runs under
 # TCG unless E2E_ACCEL=kvm asks otherwise.
 ACCEL=${E2E_ACCEL:-tcg}
+# Extra options of L0's intel-iommu, e.g. ",x-flts=on" (first stage).
+L0_IOMMU_OPTS=${E2E_L0_IOMMU_OPTS:-}
 case $ACCEL in tcg|kvm) ;; *) die "E2E_ACCEL must be tcg or kvm, not '$ACCEL'" ;; esac
 
 E2E=$CACHE/e2e
@@ -159,7 +162,7 @@ APPEND="console=ttyS0 panic=-1 $L1_IOMMU e2e.scenarios=$scen_csv e2e.timeout=$SC
 L0_ARGS=(
   -accel "$ACCEL"
   -machine q35,kernel-irqchip=split -smp 1 -m 1G
-  -device intel-iommu,intremap=on,x-scalable-mode=on
+  -device "intel-iommu,intremap=on,x-scalable-mode=on$L0_IOMMU_OPTS"
   -device edu,addr=03.0
   -nodefaults -nographic -serial stdio -no-reboot
   -kernel "$BZIMAGE" -initrd "$INITRD"
@@ -181,7 +184,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
-say "booting L0 ($ACCEL) -> L1 ($L1_IOMMU), scenarios: ${SCENARIOS[*]}"
+say "booting L0 ($ACCEL, intel-iommu x-scalable-mode=on$L0_IOMMU_OPTS) -> L1 ($L1_IOMMU), scenarios: ${SCENARIOS[*]}"
 t_l0=$SECONDS
 timeout -k 5 "$L0_LIMIT" "$QEMU" "${L0_ARGS[@]}" </dev/null >"$CONSOLE" 2>"$QERR" &
 L0_PID=$!
