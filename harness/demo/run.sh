@@ -27,6 +27,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
 
 # ---------------------------------------------------------------- settings
 
@@ -87,46 +88,11 @@ START=$SECONDS
 
 # ------------------------------------------------------ 1. kernel (cached)
 
-expected_deb_sha() {
-  awk -v f="$KDEB" '$2 == f { print $1 }' "$HERE/SHA256SUMS"
-}
-
 fetch_kernel() {
-  local want got tmp
-  want=$(expected_deb_sha)
-  [ -n "$want" ] || die "no checksum for $KDEB in $HERE/SHA256SUMS"
-
   [ -f "$KDIR/.done" ] && return 0   # extracted before: nothing to do
-  if [ -f "$CACHE/$KDEB" ]; then     # e.g. placed there by hand
-    got=$(sha256sum "$CACHE/$KDEB" | cut -d' ' -f1)
-    [ "$got" != "$want" ] || return 0
-    log "cached $KDEB has sha256 $got, expected $want; downloading again"
-    rm -f "$CACHE/$KDEB"
-  fi
-  log "downloading $KPKG=$KVER (about 100 MB, timeout ${DOWNLOAD_TIMEOUT}s)..."
-  tmp=$(mktemp -d "$CACHE/download.XXXXXX")
-  # Running as root, apt would warn that its _apt sandbox user cannot
-  # write into a private cache directory; download as the caller instead.
-  local sandbox=()
-  [ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root)
-  if ! (cd "$tmp" && timeout "$DOWNLOAD_TIMEOUT" \
-          apt-get download -q "${sandbox[@]}" "$KPKG=$KVER"); then
-    rm -rf "$tmp"
-    die "cannot download $KPKG version $KVER (expected sha256 $want).
-      It may have left bookworm-backports, or the apt lists are stale
-      (try 'apt-get update'). If you have that exact .deb, place it at
-      $CACHE/$KDEB"
-  fi
-  [ -f "$tmp/$KDEB" ] || { ls -l "$tmp" >&2; rm -rf "$tmp"; \
-    die "apt-get download did not produce $KDEB"; }
-  got=$(sha256sum "$tmp/$KDEB" | cut -d' ' -f1)
-  if [ "$got" != "$want" ]; then
-    rm -rf "$tmp"
-    die "checksum mismatch for $KPKG $KVER: got $got, expected $want"
-  fi
-  mv "$tmp/$KDEB" "$CACHE/$KDEB"
-  rmdir "$tmp"
-  log "verified $KDEB (sha256 $want)"
+  "$TOP/scripts/fetch-deb.sh" "$KPKG" "$KVER" "$KDEB" "$CACHE" \
+    "$HERE/SHA256SUMS" "$DOWNLOAD_TIMEOUT" ||
+    die "the demo kernel is not available (see above)"
 }
 
 extract_kernel() {

@@ -75,42 +75,9 @@ fi
 
 # ------------------------------------------------------ 1. fetch the source
 
-want_sha=$(awk -v f="$KDEB" '$2 == f { print $1 }' "$HERE/SHA256SUMS")
-[ -n "$want_sha" ] || die "no checksum for $KDEB in $HERE/SHA256SUMS"
-
 fetch() {
-  local got tmp
-  if [ -f "$DL/$KDEB" ]; then
-    got=$(sha256sum "$DL/$KDEB" | cut -d' ' -f1)
-    [ "$got" != "$want_sha" ] || return 0
-    log "cached $KDEB has sha256 $got, expected $want_sha; downloading again"
-    rm -f "$DL/$KDEB"
-  fi
-  log "downloading $KPKG=$KVER (about 167 MB, timeout ${DOWNLOAD_TIMEOUT}s)"
-  tmp=$(mktemp -d "$DL/tmp.XXXXXX")
-  # As root, apt's _apt sandbox user could not write into our cache.
-  local sandbox=()
-  [ "$(id -u)" -ne 0 ] || sandbox=(-o APT::Sandbox::User=root)
-  # Exactly this version: apt-get download with "=version" takes nothing else.
-  if ! (cd "$tmp" && timeout "$DOWNLOAD_TIMEOUT" \
-          apt-get download -q -o Acquire::Retries=3 "${sandbox[@]}" \
-          "$KPKG=$KVER" >&2); then
-    rm -rf "$tmp"
-    die "cannot download $KPKG version $KVER (expected sha256 $want_sha).
-  The trixie-backports source comes from scripts/deps.sh; the apt lists may
-  be stale (try 'apt-get update'), or the version left the archive. No other
-  version is used. If you have that exact .deb, place it at $DL/$KDEB"
-  fi
-  [ -f "$tmp/$KDEB" ] || { ls -l "$tmp" >&2; rm -rf "$tmp"; \
-    die "apt-get download did not produce $KDEB"; }
-  got=$(sha256sum "$tmp/$KDEB" | cut -d' ' -f1)
-  if [ "$got" != "$want_sha" ]; then
-    rm -rf "$tmp"
-    die "checksum mismatch for $KPKG $KVER: got $got, expected $want_sha"
-  fi
-  mv "$tmp/$KDEB" "$DL/$KDEB"
-  rmdir "$tmp"
-  log "verified $KDEB (sha256 $want_sha)"
+  "$TOP/scripts/fetch-deb.sh" "$KPKG" "$KVER" "$KDEB" "$DL" "$HERE/SHA256SUMS" \
+    "$DOWNLOAD_TIMEOUT" || die "the L1 kernel source is not available (see above)"
 }
 
 # ------------------------------------------------------------ 2. unpack once
