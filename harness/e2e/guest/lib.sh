@@ -97,3 +97,22 @@ pci_cfg_readl() {
     *) fail "qtest 'inl 0xcfc' answered '$REPLY'" ;;
   esac
 }
+
+# Run the series' libqtest program intel-iommu-vfio-test against edu
+# ($EDU_BDF, bound to vfio-pci) with the extra arguments given (e.g.
+# "-p /x86_64/q35/vfio/edu/dma-no-viommu"); fail unless every case ran
+# and passed.
+run_vfio_qtest() {
+  local out rc
+  [ -n "${EDU_BDF:-}" ] || fail "no edu device (1234:11e8) in L1"
+  [ -x /usr/bin/intel-iommu-vfio-test ] ||
+    fail "intel-iommu-vfio-test is not in the initramfs (not built next to QEMU)"
+  out=$(cd /tmp && VTD_E2E_VFIO_HOST=$EDU_BDF QTEST_QEMU_BINARY=$QEMU \
+        /usr/bin/intel-iommu-vfio-test --tap "$@" 2>&1)
+  rc=$?
+  echo "$out" | grep -E '^(ok|not ok)|ERROR|qemu-system' |
+    while read -r l; do say "$l"; done
+  [ $rc -eq 0 ] || fail "intel-iommu-vfio-test exited with $rc"
+  echo "$out" | grep -q '^ok .*# SKIP' && fail "intel-iommu-vfio-test skipped"
+  echo "$out" | grep -q '^ok ' || fail "intel-iommu-vfio-test ran no case"
+}

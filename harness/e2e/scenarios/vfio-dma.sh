@@ -5,22 +5,12 @@
 #
 # The series' libqtest program intel-iommu-vfio-test, built with the same
 # DMA helpers as the level-1 qtests, starts our QEMU with edu through
-# -object iommufd -device vfio-pci and has edu copy guest RAM -> device
-# -> guest RAM; the data is checked. The DMA goes through L1's iommufd
-# mappings and L0's emulated VT-d.
+# -object iommufd -device vfio-pci: edu copies guest RAM -> device ->
+# guest RAM without a vIOMMU, then behind our scalable-mode vIOMMU with
+# shadowed second-stage mappings. The DMA goes through L1's iommufd
+# mappings and L0's emulated VT-d; data checked.
 set -u
 . /e2e/lib.sh
 
-[ -n "${EDU_BDF:-}" ] || fail "no edu device (1234:11e8) in L1"
-[ -x /usr/bin/intel-iommu-vfio-test ] ||
-  fail "intel-iommu-vfio-test is not in the initramfs (not built next to QEMU)"
-
-out=$(cd /tmp && VTD_E2E_VFIO_HOST=$EDU_BDF \
-      QTEST_QEMU_BINARY=/usr/bin/qemu-system-x86_64 \
-      /usr/bin/intel-iommu-vfio-test --tap 2>&1)
-rc=$?
-echo "$out" | grep -E '^(ok|not ok)|ERROR|qemu-system' | while read -r l; do say "$l"; done
-[ $rc -eq 0 ] || fail "intel-iommu-vfio-test exited with $rc"
-echo "$out" | grep -q '^ok .*# SKIP' && fail "intel-iommu-vfio-test skipped"
-echo "$out" | grep -q '^ok ' || fail "intel-iommu-vfio-test ran no case"
+run_vfio_qtest
 say "edu DMA through vfio-pci + iommufd: data checked"
