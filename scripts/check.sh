@@ -43,9 +43,9 @@ if ! grep -q '^FAIL' "$results"; then
     echo "FAIL e2e: see $WORK/check-e2e.log" | record
   fi
 
-  stage "real-kernel chain with L0 in first-stage mode (x-flts=on): vfio-dma-plain"
+  stage "real-kernel chain with L0 in first-stage mode (x-flts=on): vfio-bind, vfio-dma"
   if [ -x "$q" ] && E2E_QEMU=$q E2E_L0_IOMMU_OPTS=",x-flts=on" timeout 2400 \
-       "$TOP/harness/e2e/run.sh" vfio-dma-plain > "$WORK/check-e2e-flts.log" 2>&1; then
+       "$TOP/harness/e2e/run.sh" vfio-bind vfio-dma > "$WORK/check-e2e-flts.log" 2>&1; then
     grep -E '^(PASS|FAIL|SKIP) ' "$WORK/check-e2e-flts.log" | sed 's/^\(PASS\|FAIL\|SKIP\) /\1 e2e-l0-flts\//' | record
   else
     tail -30 "$WORK/check-e2e-flts.log"

@@ -29,7 +29,9 @@
 #   E2E_STEP_TIMEOUT      any other step inside L1, power-off      30
 # Other environment:
 #   E2E_QEMU=path         use this QEMU instead of building scripts/qemu.sh
-#   E2E_ACCEL=tcg|kvm     accelerator of L0 (default tcg, see below)
+#   E2E_ACCEL=tcg|kvm     accelerator of L0; unset: KVM if a probe boot of
+#                         L1 under KVM reaches /init, else TCG (see below)
+#   E2E_PROBE_TIMEOUT     limit of that probe boot (seconds, default 20)
 #   E2E_L0_IOMMU_OPTS     appended to L0's intel-iommu options, e.g. ",x-flts=on"
 #
 # Logs of the latest run live in $CACHE/e2e/run (selftest: .../selftest):
@@ -75,14 +77,16 @@ SCENARIO_TIMEOUT=${E2E_SCENARIO_TIMEOUT:-120}
 STEP_TIMEOUT=${E2E_STEP_TIMEOUT:-30}
 export E2E_KERNEL_TIMEOUT=$KERNEL_TIMEOUT
 
-# KVM: /dev/kvm on these machines is a nested, paravirtual KVM on which
-# real guests die with "KVM internal error ... emulation failure" (BRIEF
-# section 9; the demo's probe boot fails the same way). So L0 runs under
-# TCG unless E2E_ACCEL=kvm asks otherwise.
-ACCEL=${E2E_ACCEL:-tcg}
+# KVM: /dev/kvm on some machines is a nested, paravirtual KVM on which
+# real guests die early with "KVM internal error ... emulation failure"
+# (BRIEF section 9), and -accel kvm:tcg does not fall back then. So
+# unless E2E_ACCEL says, a short probe boot of L1 under KVM (no
+# scenarios) decides: KVM if it reaches /init, else TCG.
+ACCEL=${E2E_ACCEL:-}
+PROBE_TIMEOUT=${E2E_PROBE_TIMEOUT:-20}
 # Extra options of L0's intel-iommu, e.g. ",x-flts=on" (first stage).
 L0_IOMMU_OPTS=${E2E_L0_IOMMU_OPTS:-}
-case $ACCEL in tcg|kvm) ;; *) die "E2E_ACCEL must be tcg or kvm, not '$ACCEL'" ;; esac
+case $ACCEL in ''|tcg|kvm) ;; *) die "E2E_ACCEL must be tcg or kvm, not '$ACCEL'" ;; esac
 
 E2E=$CACHE/e2e
 RUN=$E2E/run
@@ -154,6 +158,68 @@ L1_IOMMU=intel_iommu=on,sm_on
 scen_csv=$(IFS=,; echo "${SCENARIOS[*]}")
 APPEND="console=ttyS0 panic=-1 $L1_IOMMU e2e.scenarios=$scen_csv e2e.timeout=$SCENARIO_TIMEOUT"
 
+# Output after which L0 can only sit there until a timeout.
+HOPELESS='KVM internal error|emulation failure|No bootable device|Failed to open file|could not load'
+
+# ------------------------------------------------- 3a. KVM probe boot
+
+# probe_kvm: sets ACCEL and ACCEL_WHY. The probe boots L1 with the same
+# kernel and initramfs and no scenarios; it passes once /init reports.
+probe_kvm() {
+  local pc=$RUN/probe-console.log pe=$RUN/probe-stderr.log pid hope t0=$SECONDS
+  ACCEL=tcg
+  if ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
+    ACCEL_WHY="no usable /dev/kvm"; return
+  fi
+  if ! "$QEMU" -accel help 2>/dev/null | grep -qx kvm; then
+    ACCEL_WHY="this QEMU has no KVM support"; return
+  fi
+  say "probing KVM: booting L1 under KVM without scenarios (limit ${PROBE_TIMEOUT}s)"
+  timeout -k 5 "$((PROBE_TIMEOUT + 5))" "$QEMU" -accel kvm \
+    -machine q35,kernel-irqchip=split -smp 1 -m 1G \
+    -device "intel-iommu,intremap=on,x-scalable-mode=on$L0_IOMMU_OPTS" \
+    -nodefaults -nographic -serial stdio -no-reboot \
+    -kernel "$BZIMAGE" -initrd "$INITRD" \
+    -append "console=ttyS0 panic=-1 $L1_IOMMU e2e.scenarios= e2e.timeout=5" \
+    </dev/null >"$pc" 2>"$pe" &
+  pid=$!
+  ACCEL_WHY="KVM probe did not reach L1's /init within ${PROBE_TIMEOUT}s (log $pc)"
+  while kill -0 "$pid" 2>/dev/null && [ $((SECONDS - t0)) -lt "$PROBE_TIMEOUT" ]; do
+    if grep -a -q 'E2E-L1: INIT' "$pc"; then
+      ACCEL=kvm ACCEL_WHY="KVM probe boot reached L1's /init in $(stage_time "$t0")"
+      break
+    fi
+    if hope=$(cat "$pe" "$pc" | grep -a -m1 -E "$HOPELESS"); then
+      ACCEL_WHY="KVM probe failed: ${hope//$'\r'/} (log $pe)"
+      break
+    fi
+    sleep 0.5
+  done
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  if [ "$ACCEL" = tcg ] && grep -a -q 'E2E-L1: INIT' "$pc"; then
+    ACCEL=kvm ACCEL_WHY="KVM probe boot reached L1's /init"
+  fi
+}
+# The verdict holds for this host boot, this QEMU and this kernel: it is
+# kept in $E2E/kvm-probe so that later runs do not pay the probe again.
+probe_key() {
+  printf '%s %s %s\n' "$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)" \
+    "$(stat -c '%n %s %Y' "$QEMU" "$BZIMAGE" | tr '\n' ' ')" "$L0_IOMMU_OPTS"
+}
+if [ -z "$ACCEL" ] && [ -f "$E2E/kvm-probe" ] &&
+   [ "$(head -1 "$E2E/kvm-probe")" = "$(probe_key)" ]; then
+  ACCEL=$(sed -n 2p "$E2E/kvm-probe")
+  ACCEL_WHY="$(sed -n 3p "$E2E/kvm-probe") [probe result of this host boot, cached in $E2E/kvm-probe]"
+fi
+if [ -z "$ACCEL" ]; then
+  probe_kvm
+  printf '%s\n%s\n%s\n' "$(probe_key)" "$ACCEL" "$ACCEL_WHY" >"$E2E/kvm-probe"
+elif [ -z "${ACCEL_WHY:-}" ]; then
+  ACCEL_WHY="set by E2E_ACCEL"
+fi
+say "L0 accelerator: $ACCEL ($ACCEL_WHY)"
+
 # -nodefaults: no default CD-ROM (SeaBIOS would wait ~30 s for it), so
 # the serial port is asked for explicitly. -no-reboot + panic=-1: a
 # panicking L1 ends L0. The edu device comes after the IOMMU so that it
@@ -169,9 +235,6 @@ L0_ARGS=(
   -append "$APPEND"
   -trace "events=$EVENTS" -D "$TRACE"
 )
-
-# Output after which L0 can only sit there until a timeout.
-HOPELESS='KVM internal error|emulation failure|No bootable device|Failed to open file|could not load'
 
 # Backstop for the whole L0 run; the stage watchdogs below fire first.
 L0_LIMIT=$((BOOT_TIMEOUT + ${#SCENARIOS[@]} * (SCENARIO_TIMEOUT + 30) + 2 * STEP_TIMEOUT + 60))

@@ -5,12 +5,12 @@
 #
 # The series' libqtest program intel-iommu-vfio-test, built with the same
 # DMA helpers as the level-1 qtests, starts our QEMU with edu through
-# -object iommufd -device vfio-pci: edu copies guest RAM -> device ->
-# guest RAM without a vIOMMU, then behind our scalable-mode vIOMMU with
-# shadowed second-stage mappings. The DMA goes through L1's iommufd
-# mappings and L0's emulated VT-d; data checked.
+# -object iommufd -device vfio-pci and no vIOMMU: edu copies guest RAM ->
+# device -> guest RAM through L1's iommufd mappings and L0's emulated
+# VT-d; data checked. make check runs it with L0 in second-stage and in
+# first-stage (x-flts=on) mode.
 set -u
 . /e2e/lib.sh
 
-run_vfio_qtest
-say "edu DMA through vfio-pci + iommufd: data checked"
+run_vfio_qtest -p /x86_64/q35/vfio/edu/dma-no-viommu
+say "edu DMA through vfio-pci + iommufd (no vIOMMU): data checked"

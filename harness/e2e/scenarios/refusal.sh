@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# shellcheck shell=dash
+# Scenario refusal (runs in L1, busybox sh, from /init).
+#
+# Our QEMU with -device intel-iommu,x-scalable-mode=on,x-flts=on (first-
+# stage translation for the guest) and the vfio-pci edu, on an L0 whose
+# VT-d offers no nested translation: the host cannot carry the guest's
+# first-stage tables, so QEMU must refuse the device at realize, say why,
+# and exit before the machine runs (so no DMA can happen). caching-mode
+# is on so that the refusal is about first-stage translation, not about
+# caching mode. Afterwards the device must be free again (a following
+# scenario can take it).
+set -u
+. /e2e/lib.sh
+
+[ -n "${EDU_BDF:-}" ] || fail "no edu device (1234:11e8) in L1"
+err=/tmp/refusal.err
+say "inner QEMU: x-scalable-mode=on,x-flts=on + vfio-pci $EDU_BDF (must be refused)"
+# -S: if QEMU wrongly accepts the device, nothing runs; timeout ends it.
+timeout 60 "$QEMU" -machine q35 -accel qtest -qtest null -S -nodefaults \
+  -display none -m 128 -L /usr/share/qemu \
+  -device intel-iommu,x-scalable-mode=on,x-flts=on,caching-mode=on \
+  -object iommufd,id=fd0 \
+  -device "vfio-pci,host=$EDU_BDF,iommufd=fd0,rombar=0,addr=04.0" \
+  >/dev/null 2>"$err"
+rc=$?
+sed 's/^/inner QEMU stderr: /' "$err"
+case $rc in
+  0)   fail "inner QEMU exited 0: it accepted a device it cannot translate for" ;;
+  124|143) fail "inner QEMU was still running after 60 s: it accepted the device" ;;
+esac
+msg=$(last_line "$err")
+[ -n "$msg" ] || fail "inner QEMU exited $rc without saying why"
+echo "$msg" | grep -q "vfio" ||
+  fail "the refusal does not name the vfio-pci device: '$msg'"
+echo "$msg" | grep -qiE "stage-1|first-stage|nest" ||
+  fail "the refusal does not say that first-stage/nested translation is the problem: '$msg'"
+say "refused (exit $rc): $msg"
