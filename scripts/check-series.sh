@@ -11,7 +11,9 @@ set -uo pipefail
 LOG_TAG=check-series
 
 CHECK=$WORK/check
-QTESTS=(intel-iommu-test intel-iommu-dma-test intel-iommu-vfio-test)
+# <dir under tests/>/<meson test name>; each runs from the patch that adds it
+QTESTS=(qtest/intel-iommu-test qtest/intel-iommu-dma-test qtest/intel-iommu-vfio-test
+        unit/test-vtd-bind)
 
 result() { printf '%s %s\n' "$1" "$2"; }
 
@@ -44,7 +46,7 @@ for c in $commits; do
   git -C "$CHECK" checkout -q "$c"
   targets=()
   for q in "${QTESTS[@]}"; do
-    grep -q "'$q'" "$CHECK/tests/qtest/meson.build" && targets+=("tests/qtest/$q")
+    grep -q "'${q#*/}'" "$CHECK/tests/${q%%/*}/meson.build" && targets+=("tests/$q")
   done
   if ! out=$("$TOP/scripts/build.sh" --tree "$CHECK" "${targets[@]}" 2>&1); then
     result FAIL "build/$p: $(echo "$out" | tail -3 | tr '\n' ' ')"
@@ -69,13 +71,13 @@ git -C "$CHECK" checkout -q main
 
 # The final state once more, one line per test case.
 for q in "${QTESTS[@]}"; do
-  [ -x "$CHECK/build/tests/qtest/$q" ] || continue
+  [ -x "$CHECK/build/tests/$q" ] || continue
   ( cd "$CHECK/build" && QTEST_QEMU_BINARY=./qemu-system-x86_64 \
-      timeout 300 "./tests/qtest/$q" --tap 2>&1 ) |
+      timeout 300 "./tests/$q" --tap 2>&1 ) |
     awk -v q="$q" '
-      /^ok .*# SKIP/ { sub(/^ok [0-9]+ /, ""); print "SKIP qtest/" q ":" $0; next }
-      /^ok /        { sub(/^ok [0-9]+ /, ""); print "PASS qtest/" q ":" $0; next }
-      /^not ok /    { sub(/^not ok [0-9]+ /, ""); print "FAIL qtest/" q ":" $0; bad=1; next }
+      /^ok .*# SKIP/ { sub(/^ok [0-9]+ /, ""); print "SKIP " q ":" $0; next }
+      /^ok /        { sub(/^ok [0-9]+ /, ""); print "PASS " q ":" $0; next }
+      /^not ok /    { sub(/^not ok [0-9]+ /, ""); print "FAIL " q ":" $0; bad=1; next }
       /^Bail out|^# .*(ERROR|assertion)/ { print "    " $0 }
       END { exit bad }' || rc=1
 done
