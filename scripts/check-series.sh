@@ -13,7 +13,7 @@ LOG_TAG=check-series
 CHECK=$WORK/check
 # <dir under tests/>/<meson test name>; each runs from the patch that adds it
 QTESTS=(qtest/intel-iommu-test qtest/intel-iommu-dma-test qtest/intel-iommu-vfio-test
-        unit/test-vtd-bind)
+        qtest/intel-iommu-bind-test unit/test-vtd-bind)
 
 result() { printf '%s %s\n' "$1" "$2"; }
 
