@@ -18,7 +18,7 @@ help:
 	@echo "make check-series  apply + checkpatch + per-patch build and qtests"
 	@echo "make l1-kernel   build the L1 Linux (iommufd, vfio-pci) for the real-kernel chain"
 	@echo "make e2e         L0 (patched QEMU) -> L1 Linux -> scenarios on real iommufd/vfio"
-	@echo "make e2e-selftest  the same with L1's IOMMU off: vfio-bind must fail"
+	@echo "make e2e-selftest  the same with L1's IOMMU off: vfio-bind, vfio-dma must fail"
 
 deps:
 	@$(S)/deps.sh
