@@ -52,6 +52,16 @@ if ! grep -q '^FAIL' "$results"; then
     echo "FAIL e2e-l0-flts: see $WORK/check-e2e-flts.log" | record
   fi
 
+  stage "real-kernel chain with L0 nesting (x-flts=on,x-nested=on): vfio-bind, vfio-dma, viommu-nested"
+  if [ -x "$q" ] && E2E_QEMU=$q E2E_L0_IOMMU_OPTS=",x-flts=on,x-nested=on" timeout 2400 \
+       "$TOP/harness/e2e/run.sh" vfio-bind vfio-dma viommu-nested > "$WORK/check-e2e-nested.log" 2>&1; then
+    grep -E '^(PASS|FAIL|SKIP) ' "$WORK/check-e2e-nested.log" | sed 's/^\(PASS\|FAIL\|SKIP\) /\1 e2e-l0-nested\//' | record
+  else
+    tail -30 "$WORK/check-e2e-nested.log"
+    grep -E '^(PASS|FAIL) ' "$WORK/check-e2e-nested.log" | sed 's/^\(PASS\|FAIL\) /\1 e2e-l0-nested\//' | record
+    echo "FAIL e2e-l0-nested: see $WORK/check-e2e-nested.log" | record
+  fi
+
   stage "repository tests"
   for t in "$TOP"/tests/*.sh; do
     [ -e "$t" ] || continue

@@ -14,7 +14,8 @@
 #        L1's /dev/iommu and /dev/vfio/devices/vfioN
 # Prints one line per scenario, "PASS <name>" or "FAIL <name>: <reason>",
 # then "N passed, N failed"; exits non-zero if any scenario failed or did
-# not run. Without SCENARIO arguments, every scenarios/*.sh runs.
+# not run. Without SCENARIO arguments, every scenarios/*.sh made for L0's
+# options runs (a "# e2e-l0-iommu-opts: OPTS" line names other options).
 #
 #   --verbose    stream L1's console, each line prefixed with "  l1| "
 #   --selftest   negative control of the harness: L1 boots with
@@ -33,7 +34,8 @@
 #   E2E_ACCEL=tcg|kvm     accelerator of L0; unset: KVM if a probe boot of
 #                         L1 under KVM reaches /init, else TCG (see below)
 #   E2E_PROBE_TIMEOUT     limit of that probe boot (seconds, default 20)
-#   E2E_L0_IOMMU_OPTS     appended to L0's intel-iommu options, e.g. ",x-flts=on"
+#   E2E_L0_IOMMU_OPTS     appended to L0's intel-iommu options, e.g. ",x-flts=on",
+#                         or ",x-flts=on,x-nested=on" (L0 nests: viommu-nested)
 #
 # Logs of the latest run live in $CACHE/e2e/run (selftest: .../selftest):
 # l1-console.log, l0-stderr.log, l0-trace.log; their paths are printed on
@@ -59,17 +61,29 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-ALL_SCENARIOS=()
-for f in "$HERE"/scenarios/*.sh; do ALL_SCENARIOS+=("$(basename "$f" .sh)"); done
+# Extra options of L0's intel-iommu, e.g. ",x-flts=on" (first stage).
+L0_IOMMU_OPTS=${E2E_L0_IOMMU_OPTS:-}
+
+# The default run takes the scenarios made for L0's mode: a scenario that
+# needs other L0 options says so in a "# e2e-l0-iommu-opts: OPTS" line.
+ALL_SCENARIOS=() KNOWN_SCENARIOS=()
+for f in "$HERE"/scenarios/*.sh; do
+  n=$(basename "$f" .sh)
+  KNOWN_SCENARIOS+=("$n")
+  want=$(sed -n 's/^# e2e-l0-iommu-opts: *//p' "$f")
+  [ "$want" = "$L0_IOMMU_OPTS" ] && ALL_SCENARIOS+=("$n")
+done
 if [ -n "$SELFTEST" ]; then
   [ ${#SCENARIOS[@]} -eq 0 ] || die "--selftest takes no scenario names"
   SCENARIOS=(vfio-bind vfio-dma)
 elif [ ${#SCENARIOS[@]} -eq 0 ]; then
   SCENARIOS=("${ALL_SCENARIOS[@]}")
 fi
+[ ${#SCENARIOS[@]} -gt 0 ] ||
+  die "no scenario is made for L0 options '$L0_IOMMU_OPTS'; name some (have: ${KNOWN_SCENARIOS[*]})"
 for s in "${SCENARIOS[@]}"; do
   [ -f "$HERE/scenarios/$s.sh" ] ||
-    die "no scenario '$s' (have: ${ALL_SCENARIOS[*]})"
+    die "no scenario '$s' (have: ${KNOWN_SCENARIOS[*]})"
 done
 
 KERNEL_TIMEOUT=${E2E_KERNEL_TIMEOUT:-3600}
@@ -85,8 +99,6 @@ export E2E_KERNEL_TIMEOUT=$KERNEL_TIMEOUT
 # scenarios) decides: KVM if it reaches /init, else TCG.
 ACCEL=${E2E_ACCEL:-}
 PROBE_TIMEOUT=${E2E_PROBE_TIMEOUT:-20}
-# Extra options of L0's intel-iommu, e.g. ",x-flts=on" (first stage).
-L0_IOMMU_OPTS=${E2E_L0_IOMMU_OPTS:-}
 case $ACCEL in ''|tcg|kvm) ;; *) die "E2E_ACCEL must be tcg or kvm, not '$ACCEL'" ;; esac
 
 E2E=$CACHE/e2e

@@ -9,8 +9,7 @@
 # first-stage tables, so QEMU must refuse the device at realize, name
 # the missing host capability (ECAP.NEST), and exit before the machine
 # runs (so no DMA can happen). caching-mode is on so that the refusal is
-# about first-stage translation, not about caching mode. Afterwards the device must be free again (a following
-# scenario can take it).
+# about first-stage translation, not about caching mode.
 set -u
 . /e2e/lib.sh
 
@@ -23,6 +22,7 @@ timeout 60 "$QEMU" -machine q35 -accel qtest -qtest null -S -nodefaults \
   -device intel-iommu,x-scalable-mode=on,x-flts=on,caching-mode=on \
   -object iommufd,id=fd0 \
   -device "vfio-pci,host=$EDU_BDF,iommufd=fd0,rombar=0,addr=04.0" \
+  -trace iommufd_cdev_nest_parent_refused \
   >/dev/null 2>"$err"
 rc=$?
 sed 's/^/inner QEMU stderr: /' "$err"
@@ -30,6 +30,10 @@ case $rc in
   0)   fail "inner QEMU exited 0: it accepted a device it cannot translate for" ;;
   124|143) fail "inner QEMU was still running after 60 s: it accepted the device" ;;
 esac
+# Before the vIOMMU sees the device, VFIO asked L1's kernel for a
+# nest-parent domain (the vIOMMU wants one) and the kernel refused it.
+grep -q "iommufd_cdev_nest_parent_refused.*no nest-parent domain" "$err" ||
+  fail "VFIO did not ask L1's iommufd for a nest-parent domain (or got one)"
 msg=$(last_line "$err")
 [ -n "$msg" ] || fail "inner QEMU exited $rc without saying why"
 echo "$msg" | grep -q "vfio" ||
