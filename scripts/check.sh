@@ -34,33 +34,27 @@ if ! grep -q '^FAIL' "$results"; then
     echo "FAIL demo: see $WORK/check-demo.log" | record
   fi
 
+  # e2e_run NAME L0_OPTS [SCENARIO...]: one L0 boot of the real-kernel
+  # chain; its PASS/FAIL lines are recorded as NAME/<scenario>.
+  e2e_run() {
+    local name=$1 opts=$2 log=$WORK/check-$1.log
+    shift 2
+    if [ -x "$q" ] && E2E_QEMU=$q E2E_L0_IOMMU_OPTS=$opts timeout 2400 \
+         "$TOP/harness/e2e/run.sh" "$@" > "$log" 2>&1; then
+      grep -E '^(PASS|FAIL|SKIP) ' "$log" | sed "s/^\(PASS\|FAIL\|SKIP\) /\1 $name\//" | record
+    else
+      tail -30 "$log"
+      grep -E '^(PASS|FAIL) ' "$log" | sed "s/^\(PASS\|FAIL\) /\1 $name\//" | record
+      echo "FAIL $name: see $log" | record
+    fi
+  }
+
   stage "real-kernel chain: L0 (series' QEMU) -> L1 Linux with iommufd + vfio-pci (make e2e)"
-  if [ -x "$q" ] && E2E_QEMU=$q timeout 2400 "$TOP/harness/e2e/run.sh" > "$WORK/check-e2e.log" 2>&1; then
-    grep -E '^(PASS|FAIL|SKIP) ' "$WORK/check-e2e.log" | sed 's/^\(PASS\|FAIL\|SKIP\) /\1 e2e\//' | record
-  else
-    tail -30 "$WORK/check-e2e.log"
-    grep -E '^(PASS|FAIL) ' "$WORK/check-e2e.log" | sed 's/^\(PASS\|FAIL\) /\1 e2e\//' | record
-    echo "FAIL e2e: see $WORK/check-e2e.log" | record
-  fi
-
+  e2e_run e2e ""
   stage "real-kernel chain with L0 in first-stage mode (x-flts=on): vfio-bind, vfio-dma"
-  if [ -x "$q" ] && E2E_QEMU=$q E2E_L0_IOMMU_OPTS=",x-flts=on" timeout 2400 \
-       "$TOP/harness/e2e/run.sh" vfio-bind vfio-dma > "$WORK/check-e2e-flts.log" 2>&1; then
-    grep -E '^(PASS|FAIL|SKIP) ' "$WORK/check-e2e-flts.log" | sed 's/^\(PASS\|FAIL\|SKIP\) /\1 e2e-l0-flts\//' | record
-  else
-    tail -30 "$WORK/check-e2e-flts.log"
-    echo "FAIL e2e-l0-flts: see $WORK/check-e2e-flts.log" | record
-  fi
-
+  e2e_run e2e-l0-flts ",x-flts=on" vfio-bind vfio-dma
   stage "real-kernel chain with L0 nesting (x-flts=on,x-nested=on): vfio-bind, vfio-dma, viommu-nested"
-  if [ -x "$q" ] && E2E_QEMU=$q E2E_L0_IOMMU_OPTS=",x-flts=on,x-nested=on" timeout 2400 \
-       "$TOP/harness/e2e/run.sh" vfio-bind vfio-dma viommu-nested > "$WORK/check-e2e-nested.log" 2>&1; then
-    grep -E '^(PASS|FAIL|SKIP) ' "$WORK/check-e2e-nested.log" | sed 's/^\(PASS\|FAIL\|SKIP\) /\1 e2e-l0-nested\//' | record
-  else
-    tail -30 "$WORK/check-e2e-nested.log"
-    grep -E '^(PASS|FAIL) ' "$WORK/check-e2e-nested.log" | sed 's/^\(PASS\|FAIL\) /\1 e2e-l0-nested\//' | record
-    echo "FAIL e2e-l0-nested: see $WORK/check-e2e-nested.log" | record
-  fi
+  e2e_run e2e-l0-nested ",x-flts=on,x-nested=on" vfio-bind vfio-dma viommu-nested
 
   stage "repository tests"
   for t in "$TOP"/tests/*.sh; do
