@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all help deps base tree export check-series qemu qemu-base check demo
+.PHONY: all help deps base tree export check-series qemu qemu-base check demo asan
 
 all: help
 
@@ -16,9 +16,11 @@ help:
 	@echo "make tree        (re)make the git work tree from patches/ (refuses to drop edits)"
 	@echo "make export      write the work tree's commits back to patches/"
 	@echo "make check-series  apply + checkpatch + per-patch build and qtests"
+	@echo "make asan        the intel-iommu qtests on an ASan + UBSan build of the series"
 	@echo "make l1-kernel   build the L1 Linux (iommufd, vfio-pci) for the real-kernel chain"
 	@echo "make e2e         L0 (patched QEMU) -> L1 Linux -> scenarios on real iommufd/vfio"
 	@echo "make e2e-selftest  the same with L1's IOMMU off: vfio-bind, vfio-dma must fail"
+	@echo "make bench       callgrind instruction counts, unpatched 10.2.2 vs patched (not a test)"
 
 deps:
 	@$(S)/deps.sh
@@ -44,6 +46,9 @@ qemu-base: deps
 check:
 	@$(S)/check.sh
 
+asan: deps
+	@$(S)/asan.sh
+
 demo: deps
 	@qemu=$$($(S)/qemu.sh | tail -1) && harness/demo/run.sh "$$qemu"
 
@@ -60,3 +65,12 @@ e2e: deps
 
 e2e-selftest: deps
 	@harness/e2e/run.sh --selftest $(E2E_ARGS)
+
+# Benchmark (harness/bench/): instructions per PASID-selective PASID-cache
+# invalidation and per IOTLB-hit translation, unpatched 10.2.2 vs the
+# series, under valgrind callgrind. Prints figures; never fails on them.
+# BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--psi 50".
+.PHONY: bench
+
+bench: deps
+	@harness/bench/run.sh $(BENCH_ARGS)

@@ -4,15 +4,27 @@
 # build tree find its firmware. Prints the absolute path of
 # qemu-system-x86_64 as its last line.
 #
-#   scripts/build.sh [--tree DIR] [ninja targets...]
+#   scripts/build.sh [--tree DIR] [--build-dir NAME] [--configure "ARGS"]
+#                    [ninja targets...]
+#
+# --build-dir names the build directory inside the tree (default: build);
+# --configure adds configure arguments (used only when configuring).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 LOG_TAG=build
 
 dir=$TREE
-if [ "${1:-}" = --tree ]; then dir=$2; shift 2; fi
+bname=build extra=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --tree) dir=$2; shift 2 ;;
+    --build-dir) bname=$2; shift 2 ;;
+    --configure) extra=$2; shift 2 ;;
+    *) break ;;
+  esac
+done
 [ -d "$dir/.git" ] || die "no work tree at $dir"
-b=$dir/build
+b=$dir/$bname
 targets=("qemu-system-x86_64" "$@")
 
 # ccache: hash paths relative to $WORK so the patched, base and check
@@ -30,7 +42,7 @@ if [ ! -f "$b/build.ninja" ]; then
       --python=/usr/bin/python3 \
       --disable-install-blobs --disable-docs --disable-user \
       --disable-tools --disable-guest-agent \
-      --enable-trace-backends=log >configure.log 2>&1 ) || {
+      --enable-trace-backends=log $extra >configure.log 2>&1 ) || {
     tail -30 "$b/configure.log" >&2
     rm -f "$b/build.ninja"
     die "configure failed (full log: $b/configure.log)"
