@@ -55,6 +55,8 @@ if ! grep -q '^FAIL' "$results"; then
   e2e_run e2e-l0-flts ",x-flts=on" vfio-bind vfio-dma
   stage "real-kernel chain with L0 nesting (x-flts=on,x-nested=on): vfio-bind, vfio-dma, viommu-nested"
   e2e_run e2e-l0-nested ",x-flts=on,x-nested=on" vfio-bind vfio-dma viommu-nested
+  stage "real-kernel chain with L0 nesting and PASIDs (x-pasid-mode=on): refusal-pasid"
+  e2e_run e2e-l0-pasid ",x-flts=on,x-nested=on,x-pasid-mode=on" refusal-pasid
 
   stage "repository tests"
   for t in "$TOP"/tests/*.sh; do
