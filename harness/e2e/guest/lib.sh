@@ -116,3 +116,30 @@ run_vfio_qtest() {
   echo "$out" | grep -q '^ok .*# SKIP' && fail "intel-iommu-vfio-test skipped"
   echo "$out" | grep -q '^ok ' || fail "intel-iommu-vfio-test ran no case"
 }
+
+# expect_refusal IOMMU_OPTS TRACE: start the inner QEMU with
+# -device intel-iommu,IOMMU_OPTS and edu ($EDU_BDF) through vfio-pci on
+# iommufd, tracing TRACE, and fail unless QEMU refuses to start (exits
+# non-zero by itself within 60 s; -S: nothing runs if it wrongly accepts).
+# Its stderr is in $REFUSAL_ERR, its last line (the reason) in $REFUSAL.
+expect_refusal() {
+  local rc
+  [ -n "${EDU_BDF:-}" ] || fail "no edu device (1234:11e8) in L1"
+  REFUSAL_ERR=/tmp/refusal.$$.err
+  say "inner QEMU: intel-iommu,$1 + vfio-pci $EDU_BDF (must be refused)"
+  timeout 60 "$QEMU" -machine q35 -accel qtest -qtest null -S -nodefaults \
+    -display none -m 128 -L /usr/share/qemu \
+    -device "intel-iommu,$1" \
+    -object iommufd,id=fd0 \
+    -device "vfio-pci,host=$EDU_BDF,iommufd=fd0,rombar=0,addr=04.0" \
+    -trace "$2" >/dev/null 2>"$REFUSAL_ERR"
+  rc=$?
+  sed 's/^/inner QEMU stderr: /' "$REFUSAL_ERR"
+  case $rc in
+    0)   fail "inner QEMU exited 0: it accepted the device" ;;
+    124|143) fail "inner QEMU was still running after 60 s: it accepted the device" ;;
+  esac
+  REFUSAL=$(last_line "$REFUSAL_ERR")
+  [ -n "$REFUSAL" ] || fail "inner QEMU exited $rc without saying why"
+  say "refused (exit $rc): $REFUSAL"
+}
