@@ -4,12 +4,13 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all help deps base tree export check-series qemu qemu-base check demo asan
+.PHONY: all help deps base tree export check-series qemu qemu-base check demo demo-nested asan
 
 all: help
 
 help:
 	@echo "make demo        boot a Linux guest on the patched vIOMMU (scalable mode, first stage)"
+	@echo "make demo-nested the real-kernel chain with PASIDs, told plainly (L0 -> L1 -> inner QEMU)"
 	@echo "make check       dependencies, base, series check, qtests, repository tests"
 	@echo "make qemu        build the patched qemu-system-x86_64, print its path"
 	@echo "make qemu-base   build the unpatched 10.2.2 binary, print its path"
@@ -51,6 +52,9 @@ asan: deps
 
 demo: deps
 	@qemu=$$($(S)/qemu.sh | tail -1) && harness/demo/run.sh "$$qemu"
+
+demo-nested: deps
+	@harness/demo/nested.sh
 
 # Real-kernel end-to-end chain (harness/e2e/): L0 = patched QEMU, L1 =
 # Linux with iommufd + vfio-pci, our QEMU inside L1 over qtest.

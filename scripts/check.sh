@@ -53,10 +53,22 @@ if ! grep -q '^FAIL' "$results"; then
   e2e_run e2e ""
   stage "real-kernel chain with L0 in first-stage mode (x-flts=on): vfio-bind, vfio-dma"
   e2e_run e2e-l0-flts ",x-flts=on" vfio-bind vfio-dma
-  stage "real-kernel chain with L0 nesting (x-flts=on,x-nested=on): vfio-bind, vfio-dma, viommu-nested"
-  e2e_run e2e-l0-nested ",x-flts=on,x-nested=on" vfio-bind vfio-dma viommu-nested
-  stage "real-kernel chain with L0 nesting and PASIDs (x-pasid-mode=on): refusal-pasid"
-  e2e_run e2e-l0-pasid ",x-flts=on,x-nested=on,x-pasid-mode=on" refusal-pasid
+  stage "real-kernel chain with L0 nesting (x-flts=on,x-nested=on): vfio-bind, vfio-dma, viommu-nested, refusal-pasid"
+  e2e_run e2e-l0-nested ",x-flts=on,x-nested=on" vfio-bind vfio-dma viommu-nested refusal-pasid
+  stage "real-kernel chain with L0 nesting and PASIDs (x-pasid-mode=on): SVA passthrough with PASIDs"
+  e2e_run e2e-l0-pasid ",x-flts=on,x-nested=on,x-pasid-mode=on" viommu-nested \
+    viommu-nested-pasid viommu-pasid-unbind viommu-pasid-change \
+    viommu-pasid-invalidate viommu-pasid-reset viommu-pasid-context \
+    refusal-pasid-width
+
+  stage "make demo-nested: the real-kernel chain with PASIDs, told plainly"
+  if [ -x "$q" ] && E2E_QEMU=$q timeout 1200 "$TOP/harness/demo/nested.sh" \
+       > "$WORK/check-demo-nested.log" 2>&1; then
+    echo "PASS demo-nested: $(tail -1 "$WORK/check-demo-nested.log")" | record
+  else
+    tail -30 "$WORK/check-demo-nested.log"
+    echo "FAIL demo-nested: see $WORK/check-demo-nested.log" | record
+  fi
 
   stage "repository tests"
   for t in "$TOP"/tests/*.sh; do

@@ -235,14 +235,16 @@ say "L0 accelerator: $ACCEL ($ACCEL_WHY)"
 
 # -nodefaults: no default CD-ROM (SeaBIOS would wait ~30 s for it), so
 # the serial port is asked for explicitly. -no-reboot + panic=-1: a
-# panicking L1 ends L0. The edu device comes after the IOMMU so that it
-# sits behind it.
+# panicking L1 ends L0. The edu and pasid-dma devices come after the
+# IOMMU so that they sit behind it (pasid-dma: an integrated endpoint
+# with a PASID capability, for the scenarios with PASIDs).
 # shellcheck disable=SC2054  # commas belong to QEMU option values
 L0_ARGS=(
   -accel "$ACCEL"
   -machine q35,kernel-irqchip=split -smp 1 -m 1G
   -device "intel-iommu,intremap=on,x-scalable-mode=on$L0_IOMMU_OPTS"
   -device edu,addr=03.0
+  -device pasid-dma,addr=04.0
   -nodefaults -nographic -serial stdio -no-reboot
   -kernel "$BZIMAGE" -initrd "$INITRD"
   -append "$APPEND"
@@ -289,6 +291,7 @@ while kill -0 "$L0_PID" 2>/dev/null; do
       INIT*)  stage=init; stage_start=$SECONDS
               say "L1 reached /init ($(stage_time "$t_l0") after L0 start)" ;;
       EDU*)   say "L1: edu ${m#EDU }" ;;
+      PDMA*)  say "L1: pasid-dma ${m#PDMA }" ;;
       NOTE*)  say "L1: ${m#NOTE }" ;;
       BEGIN*) stage=scenario current=${m#BEGIN }; stage_start=$SECONDS ;;
       PASS*|FAIL*)
@@ -367,6 +370,15 @@ for s in "${SCENARIOS[@]}"; do
     RESULT[$s]=$r
   fi
   case $r in PASS*) passed=$((passed + 1)) ;; *) failed=$((failed + 1)) ;; esac
+  # L0's side of a scenario: scenarios/<name>.l0-check reads L0's trace
+  # and says what it saw; its verdict is a line of its own, <name>/l0.
+  chk=$HERE/scenarios/$s.l0-check
+  [ -f "$chk" ] && [ -z "$SELFTEST" ] || continue
+  if why=$(timeout "$STEP_TIMEOUT" bash "$chk" "$TRACE" 2>&1); then
+    echo "PASS $s/l0: $why"; passed=$((passed + 1))
+  else
+    echo "FAIL $s/l0: $why"; failed=$((failed + 1))
+  fi
 done
 echo "$passed passed, $failed failed"
 

@@ -107,7 +107,9 @@ run_vfio_qtest() {
   [ -n "${EDU_BDF:-}" ] || fail "no edu device (1234:11e8) in L1"
   [ -x /usr/bin/intel-iommu-vfio-test ] ||
     fail "intel-iommu-vfio-test is not in the initramfs (not built next to QEMU)"
-  out=$(cd /tmp && VTD_E2E_VFIO_HOST=$EDU_BDF QTEST_QEMU_BINARY=$QEMU \
+  out=$(cd /tmp &&
+        if [ -n "${PDMA_BDF:-}" ]; then export VTD_E2E_PDMA_HOST=$PDMA_BDF; fi &&
+        VTD_E2E_VFIO_HOST=$EDU_BDF QTEST_QEMU_BINARY=$QEMU \
         /usr/bin/intel-iommu-vfio-test --tap "$@" 2>&1)
   rc=$?
   echo "$out" | grep -E '^(ok|not ok)|ERROR|qemu-system' |
@@ -117,21 +119,22 @@ run_vfio_qtest() {
   echo "$out" | grep -q '^ok ' || fail "intel-iommu-vfio-test ran no case"
 }
 
-# expect_refusal IOMMU_OPTS TRACE: start the inner QEMU with
-# -device intel-iommu,IOMMU_OPTS and edu ($EDU_BDF) through vfio-pci on
-# iommufd, tracing TRACE, and fail unless QEMU refuses to start (exits
-# non-zero by itself within 60 s; -S: nothing runs if it wrongly accepts).
-# Its stderr is in $REFUSAL_ERR, its last line (the reason) in $REFUSAL.
+# expect_refusal IOMMU_OPTS TRACE [BDF]: start the inner QEMU with
+# -device intel-iommu,IOMMU_OPTS and the device at BDF (default edu,
+# $EDU_BDF) through vfio-pci on iommufd, tracing TRACE, and fail unless
+# QEMU refuses to start (exits non-zero by itself within 60 s; -S:
+# nothing runs if it wrongly accepts). Its stderr is in $REFUSAL_ERR,
+# its last line (the reason) in $REFUSAL.
 expect_refusal() {
-  local rc
-  [ -n "${EDU_BDF:-}" ] || fail "no edu device (1234:11e8) in L1"
+  local rc host=${3:-${EDU_BDF:-}}
+  [ -n "$host" ] || fail "no device to refuse (edu 1234:11e8 not in L1?)"
   REFUSAL_ERR=/tmp/refusal.$$.err
-  say "inner QEMU: intel-iommu,$1 + vfio-pci $EDU_BDF (must be refused)"
+  say "inner QEMU: intel-iommu,$1 + vfio-pci $host (must be refused)"
   timeout 60 "$QEMU" -machine q35 -accel qtest -qtest null -S -nodefaults \
     -display none -m 128 -L /usr/share/qemu \
     -device "intel-iommu,$1" \
     -object iommufd,id=fd0 \
-    -device "vfio-pci,host=$EDU_BDF,iommufd=fd0,rombar=0,addr=04.0" \
+    -device "vfio-pci,host=$host,iommufd=fd0,rombar=0,addr=04.0" \
     -trace "$2" >/dev/null 2>"$REFUSAL_ERR"
   rc=$?
   sed 's/^/inner QEMU stderr: /' "$REFUSAL_ERR"
