@@ -107,9 +107,12 @@ run_vfio_qtest() {
   [ -n "${EDU_BDF:-}" ] || fail "no edu device (1234:11e8) in L1"
   [ -x /usr/bin/intel-iommu-vfio-test ] ||
     fail "intel-iommu-vfio-test is not in the initramfs (not built next to QEMU)"
+  # L0's pasid-dma supports Execute and Privileged Mode (run.sh), L1's
+  # kernel enables both: the capability the guest sees must say so.
   out=$(cd /tmp &&
         if [ -n "${PDMA_BDF:-}" ]; then export VTD_E2E_PDMA_HOST=$PDMA_BDF; fi &&
-        VTD_E2E_VFIO_HOST=$EDU_BDF QTEST_QEMU_BINARY=$QEMU \
+        VTD_E2E_VFIO_HOST=$EDU_BDF VTD_E2E_PDMA_PASID_CAP=0x0806 \
+        QTEST_QEMU_BINARY=$QEMU \
         /usr/bin/intel-iommu-vfio-test --tap "$@" 2>&1)
   rc=$?
   echo "$out" | grep -E '^(ok|not ok)|ERROR|qemu-system' |
