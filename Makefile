@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all help deps base tree export check-series qemu qemu-base check demo demo-nested asan
+.PHONY: all help deps base tree export mbox check-series qemu qemu-base check demo demo-nested asan
 
 all: help
 
@@ -16,6 +16,7 @@ help:
 	@echo "make qemu-base   build the unpatched 10.2.2 binary, print its path"
 	@echo "make tree        (re)make the git work tree from patches/ (refuses to drop edits)"
 	@echo "make export      write the work tree's commits back to patches/"
+	@echo "make mbox        one mbox per sub-series (cover letters, your sign-off) for git send-email"
 	@echo "make check-series  apply + checkpatch + per-patch build and qtests"
 	@echo "make asan        the intel-iommu qtests on an ASan + UBSan build of the series"
 	@echo "make l1-kernel   build the L1 Linux (iommufd, vfio-pci) for the real-kernel chain"
@@ -34,6 +35,9 @@ tree: deps
 
 export:
 	@$(S)/export.sh
+
+mbox: deps
+	@$(S)/mbox.sh
 
 check-series: deps
 	@$(S)/check-series.sh

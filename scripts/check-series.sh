@@ -17,6 +17,10 @@ QTESTS=(qtest/intel-iommu-test qtest/intel-iommu-dma-test qtest/intel-iommu-vfio
 
 result() { printf '%s %s\n' "$1" "$2"; }
 
+# What a commit message must not name: this repository's own paths,
+# targets and scripts (they mean nothing on qemu-devel).
+LOCAL_REFS='harness/|scripts/(check|check-series|tree|export|mbox|build|deps|base)\.sh|make (e2e|check|demo|bench|asan|mbox|export|tree)\b|\.ci/|vtd-pasid (harness|repository)|e2e runner'
+
 if ! "$TOP/scripts/tree.sh" --force "$CHECK" >/dev/null 2>"$WORK/check-apply.log"; then
   result FAIL "series/apply: $(tail -1 "$WORK/check-apply.log")"
   exit 1
@@ -41,6 +45,19 @@ for c in $commits; do
     result FAIL "checkpatch/$p"
     echo "$out" | grep -A4 '^ERROR' | sed 's/^/    /'
     rc=1
+  fi
+
+  # The commit message, as qemu-devel will read it: QEMU and the spec
+  # only (nothing of this repository), and a Signed-off-by
+  msg=$(sed -n '/^Subject:/,/^---$/p' "$TOP/patches/$p")
+  if local_ref=$(echo "$msg" | grep -m1 -nE "$LOCAL_REFS"); then
+    result FAIL "message/$p: names this repository ($local_ref)"
+    rc=1
+  elif ! echo "$msg" | grep -q '^Signed-off-by: .* <.*@.*>$'; then
+    result FAIL "message/$p: no Signed-off-by"
+    rc=1
+  else
+    result PASS "message/$p"
   fi
 
   git -C "$CHECK" checkout -q "$c"

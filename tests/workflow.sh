@@ -59,3 +59,32 @@ elif grep -q '1:10.2.2+ds-1' "$tmp/err" && grep -q '0000' "$tmp/err"; then
 else
   ko "base-refuses-bad-checksum" "$(tail -2 "$tmp/err" | tr '\n' ' ')"
 fi
+
+# 6. make mbox: the sub-series' mboxes, applied in order with git am
+#    --empty=drop (the cover letter is an empty patch) on a
+#    fresh base tree, give the series' tree; each patch signed off by the
+#    exporting user.
+if mboxes=$(timeout 600 "$TOP/scripts/mbox.sh" "$tmp/mbox" 2>"$tmp/mbox.err"); then
+  git clone -q "$CHECK" "$tmp/am" && git -C "$tmp/am" checkout -q "base-$QEMU_UPSTREAM_VERSION" &&
+    git -C "$tmp/am" config user.name "mbox test" && git -C "$tmp/am" config user.email mbox@test
+  am_ok=1
+  for m in $mboxes; do
+    git -C "$tmp/am" am -q --empty=drop "$m" >"$tmp/am.log" 2>&1 || { am_ok=0; break; }
+  done
+  n=$(git -C "$tmp/am" rev-list --count "base-$QEMU_UPSTREAM_VERSION..HEAD" 2>/dev/null)
+  me=$(git -C "$TOP" config user.name)
+  unsigned=$(git -C "$tmp/am" log --format=%B "base-$QEMU_UPSTREAM_VERSION..HEAD" |
+             grep -c "^Signed-off-by: $me <" || true)
+  if [ $am_ok = 0 ]; then
+    ko "mbox-applies-with-git-am" "git am $(basename "$m"): $(tail -2 "$tmp/am.log" | tr '\n' ' ')"
+  elif [ "$(git -C "$tmp/am" rev-parse 'HEAD^{tree}')" != "$(git -C "$CHECK" rev-parse 'HEAD^{tree}')" ]; then
+    ko "mbox-applies-with-git-am" "the applied mboxes give another tree than the series"
+  elif [ "$n" != "$(grep -c . "$TOP/patches/series")" ] || [ "$unsigned" -lt "$n" ]; then
+    ko "mbox-applies-with-git-am" "$n commits, $unsigned signed off by $me"
+  else
+    ok "mbox-applies-with-git-am"
+  fi
+else
+  ko "mbox-applies-with-git-am" "scripts/mbox.sh failed: $(tail -2 "$tmp/mbox.err" | tr '\n' ' ')"
+fi
+
