@@ -59,6 +59,17 @@ for c in $commits; do
   else
     result PASS "message/$p"
   fi
+  # No experimental (x-) QOM type in the product: test doubles live in
+  # tests/ or exist only under the qtest accelerator with another name
+  if xtype=$(awk '/^\+\+\+ b\// { f = substr($2, 3) }
+                 f !~ /^tests\// && /^\+/ &&
+                 (/#define TYPE_[A-Z0-9_]+[ \t]+"x-/ || /\.name[ \t]*=[ \t]*"x-/) {
+                   print f ": " substr($0, 2); exit 1 }' "$TOP/patches/$p"); then
+    :
+  else
+    result FAIL "qom-type/$p: adds an x- QOM type outside tests/ ($xtype)"
+    rc=1
+  fi
 
   git -C "$CHECK" checkout -q "$c"
   targets=()
