@@ -38,7 +38,7 @@ echo
 echo "== The chain"
 echo "L0    $qemu ($accel)"
 echo "      -machine q35 -device intel-iommu,intremap=on,x-scalable-mode=on$OPTS"
-echo "      -device edu,addr=03.0 -device pasid-dma,addr=04.0,pasid-exec=on,pasid-priv=on"
+echo "      -device edu,addr=03.0 -device pasid-dma,addr=04.0,pasid-exec=on,pasid-priv=on,aer=on"
 echo "      emulated VT-d: scalable mode, first and second stage, nesting, 8-bit PASIDs;"
 echo "      pasid-dma: a PCIe DMA engine with a PASID capability"
 echo "L1    ${kver:-?} (Debian linux-source-7.3, iommufd + vfio-pci), under L0"

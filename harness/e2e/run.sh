@@ -238,14 +238,14 @@ say "L0 accelerator: $ACCEL ($ACCEL_WHY)"
 # panicking L1 ends L0. The edu and pasid-dma devices come after the
 # IOMMU so that they sit behind it (pasid-dma: an integrated endpoint
 # with an 8-bit PASID capability that supports Execute and Privileged
-# Mode, for the scenarios with PASIDs).
+# Mode after an AER capability, for the scenarios with PASIDs).
 # shellcheck disable=SC2054  # commas belong to QEMU option values
 L0_ARGS=(
   -accel "$ACCEL"
   -machine q35,kernel-irqchip=split -smp 1 -m 1G
   -device "intel-iommu,intremap=on,x-scalable-mode=on$L0_IOMMU_OPTS"
   -device edu,addr=03.0
-  -device pasid-dma,addr=04.0,pasid-exec=on,pasid-priv=on
+  -device pasid-dma,addr=04.0,pasid-exec=on,pasid-priv=on,aer=on
   -nodefaults -nographic -serial stdio -no-reboot
   -kernel "$BZIMAGE" -initrd "$INITRD"
   -append "$APPEND"

@@ -108,10 +108,12 @@ run_vfio_qtest() {
   [ -x /usr/bin/intel-iommu-vfio-test ] ||
     fail "intel-iommu-vfio-test is not in the initramfs (not built next to QEMU)"
   # L0's pasid-dma supports Execute and Privileged Mode (run.sh), L1's
-  # kernel enables both: the capability the guest sees must say so.
+  # kernel enables both: the capability the guest sees must say so; its
+  # AER capability at 0x100, which VFIO exposes, must stay where it is.
   out=$(cd /tmp &&
         if [ -n "${PDMA_BDF:-}" ]; then export VTD_E2E_PDMA_HOST=$PDMA_BDF; fi &&
         VTD_E2E_VFIO_HOST=$EDU_BDF VTD_E2E_PDMA_PASID_CAP=0x0806 \
+        VTD_E2E_PDMA_AER_CAP=0x100 \
         QTEST_QEMU_BINARY=$QEMU \
         /usr/bin/intel-iommu-vfio-test --tap "$@" 2>&1)
   rc=$?

@@ -15,7 +15,7 @@ set -u
   fail "intel-iommu-vfio-test is not in the initramfs"
 trace=/tmp/demo-inner-trace.log
 out=$(cd /tmp && VTD_E2E_PDMA_HOST=$PDMA_BDF VTD_E2E_PDMA_TRACE=$trace \
-      VTD_E2E_PDMA_PASID_CAP=0x0806 \
+      VTD_E2E_PDMA_PASID_CAP=0x0806 VTD_E2E_PDMA_AER_CAP=0x100 \
       QTEST_QEMU_BINARY=$QEMU /usr/bin/intel-iommu-vfio-test --tap \
       -p /x86_64/q35/vfio/pasid-dma/viommu-nested-pasid 2>&1)
 rc=$?
