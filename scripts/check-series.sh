@@ -43,7 +43,11 @@ for c in $commits; do
     [ "${w:-0}" = 0 ] || echo "$out" | grep -A3 '^WARNING' | sed 's/^/    /'
   else
     result FAIL "checkpatch/$p"
-    echo "$out" | grep -A4 '^ERROR' | sed 's/^/    /'
+    if echo "$out" | grep -q '^ERROR'; then
+      echo "$out" | grep -A4 '^ERROR' | sed 's/^/    /'
+    else
+      echo "$out" | tail -5 | sed 's/^/    /'
+    fi
     rc=1
   fi
 
